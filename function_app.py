@@ -1,0 +1,12 @@
+"""The Azure Functions entry point: builds the FunctionApp and registers the blueprints; nothing else."""
+
+import azure.functions as func
+
+from functions.actions import bp as actions
+from functions.operations import bp as operations
+from functions.triggers import bp as triggers
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
+app.register_functions(actions)
+app.register_functions(triggers)
+app.register_functions(operations)

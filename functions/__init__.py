@@ -1,0 +1,1 @@
+"""The Azure edge: one blueprint per concern, thin handlers."""

@@ -1,0 +1,5 @@
+"""The five HTTP actions (CONTRACT §2)."""
+
+import azure.functions as func
+
+bp = func.Blueprint()

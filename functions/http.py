@@ -1,0 +1,71 @@
+"""Shared plumbing of the HTTP handlers: JSON answers and the one place errors become the contract's body."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import azure.functions as func
+from pydantic import BaseModel
+
+from shared.errors import BadRequest, ConnectorError, PayloadTooLarge
+from shared.settings import CONNECTION_HEADER, Connection, Settings, get_settings
+
+log = logging.getLogger("connector.http")
+
+Handler = Callable[[func.HttpRequest], func.HttpResponse]
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> func.HttpResponse:
+    text = body.model_dump_json() if isinstance(body, BaseModel) else json.dumps(body, separators=(",", ":"))
+    return func.HttpResponse(text, status_code=status, headers=headers, mimetype="application/json")
+
+
+def error_response(error: ConnectorError) -> func.HttpResponse:
+    return json_response(error.body(), status=error.status, headers=error.headers)
+
+
+def handles_errors(handler: Handler) -> Handler:
+    """Turn typed errors into the contract's error body, and anything unexpected into a 500 without details."""
+
+    @functools.wraps(handler)
+    def wrapper(req: func.HttpRequest) -> func.HttpResponse:
+        try:
+            return handler(req)
+        except ConnectorError as error:
+            if error.status >= 500:
+                log.warning("%s failed: %s %s", handler.__name__, error.code, error.message)
+            return error_response(error)
+        except Exception:
+            log.exception("%s crashed", handler.__name__)
+            return json_response(
+                {"error": {"code": "internal_error", "message": "unexpected error", "details": []}},
+                status=500,
+            )
+
+    return wrapper
+
+
+def request_connection(req: func.HttpRequest, settings: Settings | None = None) -> Connection:
+    """The connection named by X-Intercom-Connection (absent: default)."""
+    return (settings or get_settings()).connection(req.headers.get(CONNECTION_HEADER))
+
+
+def json_body(req: func.HttpRequest, settings: Settings | None = None) -> dict[str, Any]:
+    """The request's JSON object; 413 over the size limit, 400 when it is not a JSON object."""
+    limit = (settings or get_settings()).max_body_bytes
+    raw = req.get_body() or b""
+    if len(raw) > limit:
+        raise PayloadTooLarge(f"body is larger than {limit} bytes", details=[{"field": "body", "message": "too large"}])
+    if not raw.strip():
+        raise BadRequest.field("body", "a JSON object is required")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest.field("body", f"malformed JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise BadRequest.field("body", "must be a JSON object")
+    return data

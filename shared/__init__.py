@@ -1,0 +1,1 @@
+"""Everything that does not know it runs inside Azure Functions."""

@@ -1,0 +1,60 @@
+"""Table Storage: the service client, table names and ETag helpers shared by checkpoints, logs and the throttle."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from azure.core.exceptions import AzureError, ResourceExistsError
+from azure.data.tables import TableClient, TableServiceClient
+
+from shared.errors import Unavailable
+
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+_TABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{2,62}$")
+
+
+def azurite_connection_string(port: int = 10002, host: str = "127.0.0.1") -> str:
+    return (
+        f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};"
+        f"TableEndpoint=http://{host}:{port}/{AZURITE_ACCOUNT};"
+    )
+
+
+def expand_connection_string(conn: str) -> str:
+    """`UseDevelopmentStorage=true` means Azurite on its default port, as the Functions host reads it."""
+    if conn.replace(" ", "").lower().startswith("usedevelopmentstorage=true"):
+        return azurite_connection_string()
+    return conn
+
+
+@functools.cache
+def service_client(connection_string: str) -> TableServiceClient:
+    return TableServiceClient.from_connection_string(expand_connection_string(connection_string))
+
+
+def table_name(prefix: str, connection: str) -> str:
+    """A table per purpose and connection, e.g. `IcEventsdefault`."""
+    name = f"{prefix}{connection}"
+    if not _TABLE_NAME.match(name):
+        raise ValueError(f"invalid table name {name!r}")
+    return name
+
+
+_created: set[tuple[str, str]] = set()
+
+
+def table(connection_string: str, name: str) -> TableClient:
+    """A client for the table, created on first use in this process."""
+    client = service_client(connection_string).get_table_client(name)
+    key = (connection_string, name)
+    if key not in _created:
+        try:
+            client.create_table()
+        except ResourceExistsError:
+            pass
+        except AzureError as exc:
+            raise Unavailable(f"storage unreachable: {type(exc).__name__}") from exc
+        _created.add(key)
+    return client
