@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 from collections.abc import Mapping
@@ -56,6 +57,13 @@ class Settings:
     event_retention_days: float = 7.0
     webhook_allow_loopback: bool = False
     max_body_bytes: int = 65536
+    cursor_secret: SecretStr = field(default=SecretStr(""), repr=False)
+
+    @property
+    def cursor_key(self) -> bytes:
+        """The key of shared.cursors: CURSOR_SECRET, else derived from the storage connection string."""
+        secret = self.cursor_secret.get_secret_value() or self.storage_connection_string.get_secret_value()
+        return hashlib.sha256(b"intercom-connector-cursor:" + secret.encode()).digest()
 
     def connection(self, name: str | None) -> Connection:
         """The connection a caller asked for with X-Intercom-Connection (absent: default); unknown -> 400."""
@@ -165,6 +173,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         event_retention_days=_number(env, "EVENT_RETENTION_DAYS", 7.0, minimum=0.01, integer=False),
         webhook_allow_loopback=_flag(env, "WEBHOOK_ALLOW_LOOPBACK"),
         max_body_bytes=int(_number(env, "MAX_BODY_BYTES", 65536, minimum=1024, integer=True)),
+        cursor_secret=SecretStr(env.get("CURSOR_SECRET", "").strip()),
     )
 
 

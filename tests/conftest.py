@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import pytest
 
 from devserver.azurite import Azurite
+from devserver.intercom import Simulator
+from devserver.process import DevServerProcess
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +29,42 @@ def storage_conn(azurite: Azurite) -> str:
 def unique_name() -> str:
     """A fresh alphanumeric name (a connection name, a table suffix) so tests never share state."""
     return "t" + uuid.uuid4().hex[:12]
+
+
+SIM_TOKEN = "sim-test-token-0123456789"
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    """A fresh Intercom simulator on a free loopback port, in this process (direct access to its state)."""
+    with Simulator(token=SIM_TOKEN) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def app_env(storage_conn: str, sim: Simulator, unique_name: str) -> dict[str, str]:
+    """App settings for a devserver talking to `sim` and Azurite; a unique connection name isolates state."""
+    return {
+        "AzureWebJobsStorage": storage_conn,
+        "INTERCOM_ACCESS_TOKEN": sim.token,
+        "INTERCOM_BASE_URL": sim.base_url,
+        "INTERCOM_CONNECTIONS": unique_name,
+        f"INTERCOM_ACCESS_TOKEN__{unique_name}": sim.token,
+        f"INTERCOM_BASE_URL__{unique_name}": sim.base_url,
+        "WEBHOOK_ALLOW_LOOPBACK": "true",
+    }
+
+
+@pytest.fixture
+def devserver_factory() -> Iterator[Callable[[Mapping[str, str]], DevServerProcess]]:
+    """Start `python -m devserver` as a subprocess with the given app settings; all stop at teardown."""
+    started: list[DevServerProcess] = []
+
+    def start(env: Mapping[str, str]) -> DevServerProcess:
+        server = DevServerProcess(env).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
