@@ -29,6 +29,8 @@ from shared.settings import Connection, Settings, get_settings
 from shared.throttle import Limiter, TableLimiter
 
 log = logging.getLogger("shared.intercom")
+# httpx logs every request's full URL (query included) at INFO; our own line replaces it without the query.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
