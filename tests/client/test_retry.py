@@ -234,12 +234,13 @@ def test_token_never_in_exceptions_or_logs(caplog: pytest.LogCaptureFixture) -> 
     caplog.set_level(logging.DEBUG)
     echo = errors(401, "unauthorized", f"Access Token Invalid: {TOKEN}")
     client, fake, _, _ = make(sequence(echo, httpx.ReadTimeout(f"timeout {TOKEN}"), httpx.Response(500, text=TOKEN)))
-    raised: list[Exception] = []
-    for call in (
+    raised: list[BaseException] = []
+    calls: list[Callable[[], object]] = [
         lambda: client.get(f"/contacts/1?token={TOKEN}", deadline=deadline(fake)),
         lambda: client.post("/contacts", {}, deadline=deadline(fake)),
         lambda: client.post("/contacts", {}, deadline=deadline(fake)),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(Exception) as info:
             call()
         raised.append(info.value)
