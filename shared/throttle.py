@@ -114,6 +114,7 @@ class LimiterStats:
     fast: int = 0
     late: int = 0
     storage_seconds: float = 0.0
+    slept: float = 0.0  # waiting for budget or after a lost race
 
 
 class TableLimiter:
@@ -168,6 +169,7 @@ class TableLimiter:
                 wait = random.uniform(0, min(0.2, 0.005 * 2**attempt))
             if wait >= deadline.remaining():
                 raise _exhausted(wait)
+            self.stats.slept += wait
             self._sleep(wait)
 
     # -- the fast path ----------------------------------------------------------------------------------------
