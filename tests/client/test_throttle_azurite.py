@@ -141,3 +141,17 @@ def test_storage_down_is_unavailable_and_grants_nothing(unique_name: str) -> Non
     with pytest.raises(Unavailable):
         limiter.acquire(Deadline.after(5))
     assert time.monotonic() - started < 60
+
+
+def test_full_budget_reserves_the_next_slot_and_waits_without_another_round_trip(
+    storage_conn: str, unique_name: str
+) -> None:
+    limiter = TableLimiter(storage_conn, unique_name, 2, 1.0, prefetch=0, margin=0.05)
+    granted = []
+    for _ in range(3):
+        limiter.acquire(Deadline.after(5))
+        granted.append(time.time())
+    assert granted[2] - granted[0] >= 1.05
+    assert limiter.stats.writes == 3  # the third write reserved the slot; the wait cost no further storage call
+    assert limiter.stats.reads == 1
+    assert max_in_window(granted, 1.0) <= 2
