@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import threading
 import time
@@ -93,7 +94,8 @@ class _Grant:
     id: str
 
     def row(self) -> list[Any]:
-        return [round(self.start, 4), round(self.end, 4), self.id]
+        # Stored to 0.1 ms, rounded outwards so the stored interval always covers the real one.
+        return [math.floor(self.start * 1e4) / 1e4, math.ceil(self.end * 1e4) / 1e4, self.id]
 
 
 @dataclass
@@ -138,6 +140,7 @@ class TableLimiter:
             raise ValueError(f"calls must be 1..{MAX_CALLS} and period > 0")
         self.calls, self.period, self.margin = calls, period, margin
         self._clock, self._sleep = clock, sleep
+        self.name = connection_name
         self._conn, self._table_name = connection_string, table_name(table_prefix, connection_name)
         self._table: TableClient | None = None
         # Spare grants reserved with a write when the budget has room; each one may cost up to lease_seconds of
@@ -223,6 +226,7 @@ class TableLimiter:
             ends = sorted(g.end for g in live)
             start = max(now, ends[len(ends) - self.calls] + self.period + self.margin)
         if start - now >= deadline.remaining():
+            log.info("throttle %s: budget spent, next call free in %.2fs (past the deadline)", self.name, start - now)
             raise _exhausted(start - now)
         slack = min(1.0, max(0.05, 3 * self._write_latency))
         mine = self._new_grant(start, start + slack)
