@@ -103,26 +103,28 @@ class IntercomClient:
     ) -> Any:
         """Send one logical request (several attempts when that is safe); the parsed JSON body, or a typed error."""
         method = method.upper()
+        route = path.split("?", 1)[0]  # what messages and logs show: never a query string
         retry_ok = is_idempotent(method, path) if idempotent is None else idempotent
         attempt = 0
         while True:
             attempt += 1
+            if deadline.remaining() < MIN_ATTEMPT_SECONDS:
+                raise IntercomUnreachable(f"Intercom {method} {route}: no time left before the deadline")
+            self._await_upstream_window(method, route, deadline)
             self.limiter.acquire(deadline)  # every attempt spends budget
             started = self._clock()
-            remaining = deadline.remaining()
-            if remaining < MIN_ATTEMPT_SECONDS:
-                raise IntercomUnreachable(f"Intercom {method} {path}: no time left before the deadline")
+            remaining = max(MIN_ATTEMPT_SECONDS, deadline.remaining())
             try:
                 response = self._http.request(method, path, json=json, params=params, timeout=_timeout(remaining))
             except httpx.TransportError as exc:
-                self._log(method, path, type(exc).__name__, started, attempt)
+                self._log(method, route, type(exc).__name__, started, attempt)
                 safe = retry_ok or isinstance(exc, _NOT_SENT)
                 if safe and self._pause_before_retry(attempt, deadline):
                     continue
                 what = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not be reached"
                 outcome = "" if safe else "; the outcome is unknown and it was not repeated"
-                raise IntercomUnreachable(f"Intercom {method} {path} {what}{outcome}") from None
-            self._log(method, path, str(response.status_code), started, attempt)
+                raise IntercomUnreachable(f"Intercom {method} {route} {what}{outcome}") from None
+            self._log(method, route, str(response.status_code), started, attempt)
             rate = RateLimit.from_headers(response.headers)
             if rate is not None:
                 self.last_rate_limit = rate
@@ -136,13 +138,27 @@ class IntercomClient:
                     self._sleep(wait)
                     continue
                 raise IntercomRateLimited(
-                    f"Intercom rate limit reached on {method} {path}; retry in {wait:.1f}s", retry_after=wait
+                    f"Intercom rate limit reached on {method} {route}; retry in {wait:.1f}s",
+                    retry_after=wait,
                 )
             if (status >= 500 or status == 408) and retry_ok and self._pause_before_retry(attempt, deadline):
                 continue
-            raise self._error(method, path, response)
+            raise self._error(method, route, response)
 
     # -- internals -------------------------------------------------------------------------------------------
+
+    def _await_upstream_window(self, method: str, route: str, deadline: Deadline) -> None:
+        """Intercom said its window is spent (Remaining: 0): wait for its reset instead of spending a call on a 429."""
+        rate = self.last_rate_limit
+        if rate is None or rate.remaining != 0 or rate.reset is None or rate.reset <= self._wall():
+            return
+        wait = rate.wait_seconds(wall_clock=self._wall)
+        if wait + MIN_ATTEMPT_SECONDS >= deadline.remaining():
+            raise IntercomRateLimited(
+                f"Intercom rate limit reached before {method} {route}; retry in {wait:.1f}s",
+                retry_after=wait,
+            )
+        self._sleep(wait)
 
     def _pause_before_retry(self, attempt: int, deadline: Deadline) -> bool:
         if attempt >= MAX_ATTEMPTS:
@@ -153,12 +169,12 @@ class IntercomClient:
         self._sleep(pause)
         return True
 
-    def _log(self, method: str, path: str, status: str, started: float, attempt: int) -> None:
+    def _log(self, method: str, route: str, status: str, started: float, attempt: int) -> None:
         ms = (self._clock() - started) * 1000
         log.info(
             "intercom %s %s %s %.0fms attempt=%d connection=%s",
             method,
-            path.split("?", 1)[0],
+            route,
             status,
             ms,
             attempt,
@@ -168,10 +184,10 @@ class IntercomClient:
     def _scrub(self, text: str) -> str:
         return text.replace(self._token, "***") if self._token else text
 
-    def _error(self, method: str, path: str, response: httpx.Response) -> IntercomError:
+    def _error(self, method: str, route: str, response: httpx.Response) -> IntercomError:
         status = response.status_code
         code, message, field = _first_error(response)
-        message = self._scrub(message or f"Intercom answered {status} to {method} {path.split('?', 1)[0]}")
+        message = self._scrub(message or f"Intercom answered {status} to {method} {route}")
         error: IntercomError
         if status in (400, 422):
             error = IntercomBadRequest(message, intercom_code=code, field=field)
@@ -187,7 +203,7 @@ class IntercomClient:
             found = _EXISTING_ID.search(message)
             error = IntercomConflict(message, existing_id=found.group(1) if found else None)
         else:
-            error = IntercomServerError(f"Intercom failed: {status} on {method} {path.split('?', 1)[0]}: {message}")
+            error = IntercomServerError(f"Intercom failed: {status} on {method} {route}: {message}")
         error.upstream_status = status
         error.intercom_code = code
         return error

@@ -254,3 +254,25 @@ def test_token_never_in_exceptions_or_logs(caplog: pytest.LogCaptureFixture) -> 
     assert caplog.records, "one log line per call is expected"
     assert TOKEN not in caplog.text
     assert "intercom GET /contacts/1 401" in caplog.text
+
+
+def test_remaining_zero_waits_for_the_reset_instead_of_a_sure_429() -> None:
+    reset = str(int(WALL_START) + 2)
+    spent = httpx.Response(200, json={}, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset})
+    client, fake, seen, limiter = make(sequence(spent, httpx.Response(200, json={})))
+    client.get("/a", deadline=deadline(fake))
+    client.get("/b", deadline=deadline(fake))
+    assert len(seen) == 2
+    assert 2.0 <= fake.sleeps[0] <= 2.5
+    assert len(limiter.granted) == 2
+
+
+def test_remaining_zero_past_the_deadline_spends_no_budget() -> None:
+    reset = str(int(WALL_START) + 9)
+    spent = httpx.Response(200, json={}, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset})
+    client, fake, seen, limiter = make(sequence(spent))
+    client.get("/a", deadline=deadline(fake))
+    with pytest.raises(IntercomRateLimited):
+        client.get("/b", deadline=deadline(fake, 3))
+    assert len(seen) == 1
+    assert len(limiter.granted) == 1
