@@ -41,6 +41,8 @@ PARTITION = "budget"
 ROW = "grants"
 # Entity string properties hold at most 64 KiB; one grant is ~40 bytes of JSON.
 MAX_CALLS = 1500
+# The SDK's default retries take ~5 s to give up on a dead endpoint; a caller has seconds. One retry, then 503.
+STORAGE_RETRIES = 1
 
 
 class Limiter(Protocol):
@@ -279,7 +281,7 @@ class TableLimiter:
         self.stats.reads += 1
         started = time.perf_counter()
         try:
-            entity = self._client().get_entity(PARTITION, ROW)
+            entity = self._client().get_entity(PARTITION, ROW, retry_total=STORAGE_RETRIES)
         except ResourceNotFoundError:
             return [], None
         except AzureError as exc:
@@ -302,10 +304,14 @@ class TableLimiter:
         started = time.perf_counter()
         try:
             if etag is None:
-                meta = self._client().create_entity(entity)
+                meta = self._client().create_entity(entity, retry_total=STORAGE_RETRIES)
             else:
                 meta = self._client().update_entity(
-                    entity, mode=UpdateMode.REPLACE, etag=etag, match_condition=MatchConditions.IfNotModified
+                    entity,
+                    mode=UpdateMode.REPLACE,
+                    etag=etag,
+                    match_condition=MatchConditions.IfNotModified,
+                    retry_total=STORAGE_RETRIES,
                 )
         except (ResourceModifiedError, ResourceExistsError):
             self.stats.conflicts += 1
