@@ -1,6 +1,7 @@
 """Several processes hammer one connection through the throttled client; prints whether the budget held and its cost.
 
     .venv/bin/python -m bench.throttle [--processes 4] [--calls 10] [--period 5] [--seconds 30]
+    .venv/bin/python -m bench.throttle --calls 100 --period 10 --burst 5 --gap 1   # budget free: the fast path
 
 Starts its own Azurite and Intercom simulator on loopback. Prints: calls made, the most calls in any sliding
 window of PERIOD (must be <= CALLS), utilisation (calls made / calls the budget allows in the run), upstream 429s
@@ -69,9 +70,15 @@ def worker(args: argparse.Namespace) -> None:
     client = IntercomClient(connection, timed, transport=transport)
     exhausted = 0
     time.sleep(max(0.0, args.start - time.time()))
+    sent_in_burst = 0
     while time.time() < args.end:
+        if args.burst and sent_in_burst >= args.burst:
+            time.sleep(max(0.0, min(args.gap, args.end - time.time())))
+            sent_in_burst = 0
+            continue
         try:
             client.get(PATH, params={"per_page": 1}, deadline=Deadline.after(min(8.0, args.end - time.time())))
+            sent_in_burst += 1
         except Throttled as exc:
             exhausted += 1
             time.sleep(max(0.0, min(exc.retry_after, args.end - time.time())))
@@ -200,6 +207,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=10)
     parser.add_argument("--period", type=float, default=5.0)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--burst", type=int, default=0, help="calls per burst (0: call continuously), like a poll")
+    parser.add_argument("--gap", type=float, default=1.0, help="seconds between bursts")
     parser.add_argument("--bare", type=int, default=200, help="bare calls measured for the latency baseline")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     for hidden in ("--storage", "--connection", "--base-url"):
@@ -223,6 +232,7 @@ def main() -> None:
             command = [sys.executable, "-m", "bench.throttle", "--worker", "--storage", azurite.connection_string]
             command += ["--connection", connection, "--base-url", sim.base_url, "--calls", str(args.calls)]
             command += ["--period", str(args.period), "--start", str(start), "--end", str(end)]
+            command += ["--burst", str(args.burst), "--gap", str(args.gap)]
             children = [
                 subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True) for _ in range(args.processes)
             ]
