@@ -85,8 +85,11 @@ def test_racing_limiters_share_one_budget_exactly(storage_conn: str, unique_name
     limiters = [TableLimiter(storage_conn, unique_name, calls, period, prefetch=0) for _ in range(4)]
     granted: list[float] = []
     lock = threading.Lock()
+    gate = threading.Barrier(len(limiters))
 
     def hammer(limiter: TableLimiter) -> None:
+        limiter.prepare()  # all read "no entity yet" ...
+        gate.wait()  # ... then all try to create it at once: three must lose the race
         end = time.time() + 3.0
         while time.time() < end:
             try:
