@@ -157,8 +157,10 @@ class TableLimiter:
         self._used: dict[str, float] = {}  # our grants spent at a known instant, to narrow at the next write
         self._write_latency = 0.02
         self.stats = LimiterStats()
-        # When the budget opened for the last grant (this limiter's clock): for the bench's latency figures.
+        # When the budget opened for the last grant, and when that grant was used (this limiter's clock): for the
+        # tests and the bench; not per thread.
         self.last_grant_start = 0.0
+        self.last_used_at = 0.0
 
     # -- public ---------------------------------------------------------------------------------------------
 
@@ -183,7 +185,7 @@ class TableLimiter:
                 with self._lock:
                     now = self._clock()
                     if now <= outcome.end:
-                        self._used[outcome.id] = max(now, outcome.start)
+                        self._used[outcome.id] = self.last_used_at = max(now, outcome.start)
                         self.last_grant_start = outcome.start
                         return
                     # Too late to use it inside its interval (a slow write, an oversleep): it is dropped at our
@@ -205,7 +207,7 @@ class TableLimiter:
         if self._lease.ids and now <= self._lease.end:
             self._used[self._lease.ids.pop()] = now
             self.stats.fast += 1
-            self.last_grant_start = now
+            self.last_grant_start = self.last_used_at = now
             return True
         return False
 

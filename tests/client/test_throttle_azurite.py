@@ -97,7 +97,7 @@ def test_racing_limiters_share_one_budget_exactly(storage_conn: str, unique_name
             except BudgetExhausted:
                 return
             with lock:
-                granted.append(time.time())
+                granted.append(limiter.last_used_at)
 
     threads = [threading.Thread(target=hammer, args=(limiter,)) for limiter in limiters]
     for thread in threads:

@@ -23,7 +23,7 @@ def main(argv: list[str]) -> None:
             limiter.acquire(Deadline.after(until - time.time()))
         except BudgetExhausted:
             break
-        grants.append(time.time())
+        grants.append(limiter.last_used_at)  # the instant the limiter let the call go
     stats = limiter.stats
     print(json.dumps({"grants": grants, "conflicts": stats.conflicts, "writes": stats.writes, "fast": stats.fast}))
 
