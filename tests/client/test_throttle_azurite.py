@@ -157,7 +157,7 @@ def test_full_budget_reserves_the_next_slot_and_waits_without_another_round_trip
     granted = []
     for _ in range(3):
         limiter.acquire(Deadline.after(5))
-        granted.append(time.time())
+        granted.append(limiter.last_used_at)
     assert granted[2] - granted[0] >= 1.05
     assert limiter.stats.writes == 3  # the third write reserved the slot; the wait cost no further storage call
     assert limiter.stats.reads == 1
