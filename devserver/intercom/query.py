@@ -33,7 +33,17 @@ class QueryError(ValueError):
         self.code = code
 
 
+ALIASES = {
+    "contact_ids": ("contacts", "contacts"),
+    "teammate_ids": ("teammates", "admins"),
+    "tag_ids": ("tags", "tags"),
+}
+
+
 def field_value(item: Mapping[str, Any], path: str) -> Any:
+    if path in ALIASES and item.get("type") == "conversation":
+        outer, inner = ALIASES[path]
+        return [str(x.get("id")) for x in (item.get(outer) or {}).get(inner, [])]
     value: Any = item
     for part in path.split("."):
         if isinstance(value, Mapping):
@@ -123,9 +133,13 @@ def _plain_predicate(field: str, operator: str, value: Any) -> Predicate:
         if not isinstance(value, list):
             raise QueryError(f"operator {operator} needs a list value")
         options = set(map(_norm, value))
-        if operator == "IN":
-            return lambda item: _norm(field_value(item, field)) in options
-        return lambda item: _norm(field_value(item, field)) not in options
+
+        def member(item: Mapping[str, Any]) -> bool:
+            got = _norm(field_value(item, field))
+            hit = bool(options & set(got)) if isinstance(got, tuple) else got in options
+            return hit if operator == "IN" else not hit
+
+        return member
     if isinstance(value, list | dict):
         raise QueryError(f"operator {operator} needs a single value")
     if operator in ("~", "!~", "^", "$"):
@@ -145,10 +159,15 @@ def _plain_predicate(field: str, operator: str, value: Any) -> Predicate:
             return v is not None and s.endswith(needle)
 
         return text
-    if operator == "=":
-        return lambda item: _norm(field_value(item, field)) == _norm(value)
-    if operator == "!=":
-        return lambda item: _norm(field_value(item, field)) != _norm(value)
+    if operator in ("=", "!="):
+        want = _norm(value)
+
+        def equal(item: Mapping[str, Any]) -> bool:
+            got = _norm(field_value(item, field))
+            hit = want in got if isinstance(got, tuple) else got == want
+            return hit if operator == "=" else not hit
+
+        return equal
 
     def compare(item: Mapping[str, Any]) -> bool:
         v = field_value(item, field)
@@ -164,6 +183,8 @@ def _plain_predicate(field: str, operator: str, value: Any) -> Predicate:
 
 
 def _norm(v: Any) -> Any:
+    if isinstance(v, list):
+        return tuple(_norm(x) for x in v)
     if isinstance(v, str):
         return v.lower()
     if isinstance(v, bool) or v is None:

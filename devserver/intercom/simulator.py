@@ -115,7 +115,9 @@ class Simulator:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="intercom-sim", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="intercom-sim", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -563,9 +565,9 @@ class Simulator:
             "open": c.get("state", "open") == "open",
             "state": c.get("state", "open"),
             "read": False,
-            "priority": "not_priority",
+            "priority": "none",
             "admin_assignee_id": int(c["admin_assignee_id"] or 0),
-            "team_assignee_id": "0",
+            "team_assignee_id": 0,
             "tags": {"type": "tag.list", "tags": []},
             "conversation_rating": None,
             "source": {

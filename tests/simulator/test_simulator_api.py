@@ -258,3 +258,13 @@ def test_control_api(sim: Simulator) -> None:
         assert c.get("/_sim/requests").status_code == 200
         assert c.post("/_sim/reset").status_code == 200
     assert sim.contacts() == [] and sim.config.timezone == "UTC"
+
+
+def test_conversation_search_by_contact_ids(sim: Simulator) -> None:
+    a = sim.add_contact(email="a@x.io", index=False)
+    b = sim.add_contact(email="b@x.io", index=False)
+    conv = sim.add_conversation(a["id"], index=False)
+    sim.add_conversation(b["id"], index=False)
+    with client(sim) as c:
+        r = c.post("/conversations/search", json={"query": {"field": "contact_ids", "operator": "=", "value": a["id"]}})
+    assert [d["id"] for d in r.json()["conversations"]] == [conv["id"]]
