@@ -69,8 +69,8 @@ def compile_query(query: Any, *, date_fields: set[str], day_tz: ZoneInfo | None,
     if not isinstance(query, Mapping):
         raise QueryError("query must be an object")
     if "value" in query and isinstance(query.get("value"), list) and "field" not in query:
-        operator = str(query.get("operator", "AND")).upper()
-        if operator not in ("AND", "OR"):
+        group_op = str(query.get("operator", "AND")).upper()
+        if group_op not in ("AND", "OR"):
             raise QueryError(f"unknown group operator {query.get('operator')!r}")
         if depth >= MAX_NESTING:
             raise QueryError("Filters can be nested at most 2 levels deep")
@@ -78,7 +78,7 @@ def compile_query(query: Any, *, date_fields: set[str], day_tz: ZoneInfo | None,
         if len(parts) > MAX_FILTERS_PER_GROUP:
             raise QueryError(f"A group can hold at most {MAX_FILTERS_PER_GROUP} filters")
         preds = [compile_query(p, date_fields=date_fields, day_tz=day_tz, depth=depth + 1) for p in parts]
-        if operator == "AND":
+        if group_op == "AND":
             return lambda item: all(p(item) for p in preds)
         return lambda item: any(p(item) for p in preds)
     field = query.get("field")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import bisect
 import copy
 import json
@@ -97,7 +98,7 @@ def _sort_key(value: Any, obj_id: str) -> tuple[int, float, str, str]:
 class Simulator:
     """Intercom API 2.16 as far as the connector uses it; see docs/simulator.md."""
 
-    def __init__(self, token: str = "sim-token", *, port: int = 0, seed: int = 0) -> None:
+    def __init__(self, token: str = "sim-token", *, port: int = 0, seed: int = 0) -> None:  # noqa: S107
         self.token = token
         self._port = port
         self._lock = threading.RLock()
@@ -253,7 +254,7 @@ class Simulator:
                     "signed_up_at": ts if role == "user" else None,
                 }
                 self._insert_contact(record, delayed=False)
-                ids.append(record["id"])
+                ids.append(str(record["id"]))
             return ids
 
     def update_contact(self, contact_id: str, at: int | None = None, **fields: Any) -> dict[str, Any]:
@@ -666,8 +667,7 @@ class Simulator:
         if fault in ("500", "502", "503"):
             messages = {"500": "Internal server error", "502": "Bad gateway", "503": "Service unavailable"}
             codes = {"500": "server_error", "502": "bad_gateway", "503": "service_unavailable"}
-            resp = self._error(int(fault), codes[fault], messages[fault], rate_headers)
-            return resp
+            return self._error(int(fault), codes[fault], messages[fault], rate_headers)
         try:
             with self._lock:
                 status, body = self._route(method, path, query, payload)
@@ -941,7 +941,7 @@ class Simulator:
             last = tuple(_uncursor(str(after)))
             pos = bisect.bisect_right(
                 keys if not descending else [_Rev(k) for k in keys], last if not descending else _Rev(last)
-            )  # type: ignore[arg-type]
+            )
             start = pos
         page = items[start : start + per_page]
         nxt = _cursor(list(keys[start + len(page) - 1])) if page and start + per_page < len(items) else None
@@ -1116,10 +1116,8 @@ class _Handler(BaseHTTPRequestHandler):
         if resp.fault == "timeout":
             time.sleep(cfg.timeout_seconds)
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(2)
-            except OSError:
-                pass
             return
         if resp.fault == "slow":
             time.sleep(cfg.slow_seconds)
@@ -1132,4 +1130,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_POST = do_PUT = do_DELETE = _serve
+    def do_GET(self) -> None:  # noqa: N802
+        self._serve()
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve()
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._serve()
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._serve()

@@ -1,3 +1,4 @@
+# ruff: noqa: PT018
 """The simulator over real HTTP: auth, conflicts, pagination, day-granular search, delay, merge, limits, faults."""
 
 from __future__ import annotations
