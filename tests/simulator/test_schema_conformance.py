@@ -1,4 +1,3 @@
-# ruff: noqa: PT018
 """The simulator's answers validate against the component schemas of Intercom's OpenAPI document (2.16)."""
 
 from __future__ import annotations
