@@ -932,17 +932,16 @@ class Simulator:
             raise ApiError(400, "parameter_invalid", "pagination must be an object")
         per_page = self._per_page(pagination.get("per_page"), 50 if contacts else 20)
         index = self._store.contact_index if contacts else self._store.conversation_index
-        keys, items = self._matches(index, body["query"], predicate, sort_field, contacts)
-        if descending:
-            keys, items = keys[::-1], items[::-1]
+        asc_keys, asc_items = self._matches(index, body["query"], predicate, sort_field, contacts)
+        keys, items = (asc_keys[::-1], asc_items[::-1]) if descending else (asc_keys, asc_items)
         start = 0
         after = pagination.get("starting_after")
         if after:
             last = tuple(_uncursor(str(after)))
-            pos = bisect.bisect_right(
-                keys if not descending else [_Rev(k) for k in keys], last if not descending else _Rev(last)
-            )
-            start = pos
+            if descending:
+                start = len(asc_keys) - bisect.bisect_left(asc_keys, last)
+            else:
+                start = bisect.bisect_right(asc_keys, last)
         page = items[start : start + per_page]
         nxt = _cursor(list(keys[start + len(page) - 1])) if page and start + per_page < len(items) else None
         result: dict[str, Any] = {
@@ -1083,18 +1082,6 @@ class Simulator:
 
     def iter_contacts(self) -> Iterator[dict[str, Any]]:
         return iter(self.contacts())
-
-
-class _Rev:
-    """Reverses ordering for bisecting a descending list."""
-
-    __slots__ = ("key",)
-
-    def __init__(self, key: Any) -> None:
-        self.key = key
-
-    def __lt__(self, other: _Rev) -> bool:
-        return bool(self.key > other.key)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import random
 import secrets
 import time
@@ -66,5 +65,5 @@ class Store:
         visible_at = time.time() + wait
         self.pending_until = max(self.pending_until, visible_at)
         entry = kind.setdefault(obj_id, Indexed())
-        entry.versions.append((visible_at, self.write_seq, copy.deepcopy(snapshot)))
+        entry.versions.append((visible_at, self.write_seq, snapshot))
         entry.compact(time.time())
