@@ -177,6 +177,7 @@ class Simulator:
 
     def _reset_state(self) -> None:
         self._store = Store()
+        self._merged_records: dict[str, dict[str, Any]] = {}
         self._log: list[RequestRecord] = []
         self._window_start = 0.0
         self._window_count = 0
@@ -278,7 +279,7 @@ class Simulator:
                 self._link(self._store.contact_companies, user_id, cid)
             for tid in self._store.contact_tags.pop(lead_id, []):
                 self._link(self._store.contact_tags, user_id, tid)
-            del self._store.contacts[lead_id]
+            self._merged_records[lead_id] = self._store.contacts.pop(lead_id)
             self._store.merged_into[lead_id] = user_id
             user["updated_at"] = self._stamp()
             self._store.index(self._store.contact_index, lead_id, None, self._delay(True), self._index_rng)
@@ -363,7 +364,10 @@ class Simulator:
 
     def contacts(self, include_merged: bool = False) -> list[dict[str, Any]]:
         with self._lock:
-            return [self._render_contact(c) for c in self._store.contacts.values()]
+            live = [self._render_contact(c) for c in self._store.contacts.values()]
+            if include_merged:
+                live += [self._render_contact(c) for c in self._merged_records.values()]
+            return live
 
     def merged(self) -> dict[str, str]:
         with self._lock:

@@ -269,3 +269,12 @@ def test_conversation_search_by_contact_ids(sim: Simulator) -> None:
     with client(sim) as c:
         r = c.post("/conversations/search", json={"query": {"field": "contact_ids", "operator": "=", "value": a["id"]}})
     assert [d["id"] for d in r.json()["conversations"]] == [conv["id"]]
+
+
+def test_ground_truth_can_include_merged(sim: Simulator) -> None:
+    user = sim.add_contact("user", email="u@x.io")
+    lead = sim.add_contact("lead", email="l@x.io")
+    sim.merge_contact(lead["id"], user["id"])
+    assert [c["id"] for c in sim.contacts()] == [user["id"]]
+    assert {c["id"] for c in sim.contacts(include_merged=True)} == {user["id"], lead["id"]}
+    assert sim.merged() == {lead["id"]: user["id"]}
