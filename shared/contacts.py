@@ -1,0 +1,274 @@
+"""The actions on Intercom contacts (CONTRACT §2): create or update a user, create a lead, list leads, get one.
+
+Each function takes the connection's IntercomClient, a validated request (shared/requests.py) and the caller's
+Deadline, and returns the connector's shapes (shared/models.py). Intercom's typed errors propagate and become the
+contract's statuses in functions/http.py; the decisions below are written up in docs/actions.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from shared.cursors import seal, unseal
+from shared.errors import BadRequest, Conflict, ConnectorError, NotFound, UpstreamFailed
+from shared.intercom.client import IntercomClient
+from shared.intercom.deadline import Deadline
+from shared.intercom.errors import IntercomBadRequest, IntercomConflict, IntercomGone, IntercomNotFound
+from shared.models import Lead, User, contact_to_model
+from shared.names import cache_for, contact_names
+from shared.requests import CreateLead, ListLeads, UpsertUser
+
+log = logging.getLogger("shared.contacts")
+
+CURSOR_PURPOSE = "list-leads"
+# Lead -> user through one PUT that sets role "user": the same contact (id, conversations, history) becomes the user.
+CONVERT_LEADS = True
+
+
+@dataclass(frozen=True)
+class Upserted:
+    user: User
+    created: bool
+
+
+@dataclass(frozen=True)
+class LeadPage:
+    value: list[Lead]
+    next_cursor: str | None
+
+
+# -- create or update a user -----------------------------------------------------------------------------------------
+
+
+def create_or_update_user(client: IntercomClient, request: UpsertUser, deadline: Deadline) -> Upserted:
+    """Match by email (search, then the 409 of a create as the tie-breaker search may miss); 201 or 200 semantics.
+
+    Never repeats a create: a 409 names the existing contact, which is then updated. A lead with that email is
+    converted into the user (role set to "user" on the same contact).
+    """
+    _check_companies(client, request.companies, deadline)
+    fields = _contact_fields(request)
+    existing = _find_by_email(client, request.email, deadline)
+    created = False
+    if existing is not None:
+        contact = _update_as_user(client, existing, fields, deadline)
+    else:
+        try:
+            contact = client.post("/contacts", {"role": "user", **fields}, deadline=deadline)
+            created = True
+        except IntercomConflict as conflict:
+            if not conflict.existing_id:
+                raise Conflict(
+                    "a contact with this email already exists, and Intercom did not say which",
+                    details=[{"field": "email", "message": "already in use by another contact"}],
+                ) from None
+            # Two callers raced for a new email (or search had not indexed it yet): update the winner's contact.
+            contact = _update_as_user(client, conflict.existing_id, fields, deadline)
+    contact = _attach_companies(client, contact, request.companies, deadline)
+    model = _model_after_write(client, contact, deadline)
+    if not isinstance(model, User):
+        raise UpstreamFailed("Intercom kept the contact as a lead")
+    return Upserted(model, created)
+
+
+def _find_by_email(client: IntercomClient, email: str, deadline: Deadline) -> str | None:
+    """The id of the contact with this email, a user before a lead; None when search shows none (it may lag)."""
+    body = {
+        "query": {"field": "email", "operator": "=", "value": email},
+        "pagination": {"per_page": 10},
+    }
+    found = client.search("/contacts/search", body, deadline=deadline)
+    contacts = [c for c in _data(found) if str(c.get("email") or "").lower() == email.lower()]
+    for role in ("user", "lead"):
+        for contact in contacts:
+            if contact.get("role") == role and contact.get("id"):
+                return str(contact["id"])
+    return None
+
+
+def _update_as_user(client: IntercomClient, contact_id: str, fields: dict[str, Any], deadline: Deadline) -> Any:
+    body = {"role": "user", **fields} if CONVERT_LEADS else fields
+    try:
+        return client.put(f"/contacts/{contact_id}", body, deadline=deadline)
+    except IntercomGone as gone:
+        # The matched contact was merged (search can show it for a while); update the surviving contact once.
+        if not gone.canonical_id:
+            raise
+        return client.put(f"/contacts/{gone.canonical_id}", body, deadline=deadline)
+
+
+# -- create a lead ---------------------------------------------------------------------------------------------------
+
+
+def create_lead(client: IntercomClient, request: CreateLead, deadline: Deadline) -> Lead:
+    """A new lead with the companies attached; 409 naming `email` when a contact already holds that email."""
+    _check_companies(client, request.companies, deadline)
+    body: dict[str, Any] = {"role": "lead", **_contact_fields(request)}
+    if request.image_url is not None:
+        body["avatar"] = request.image_url
+    try:
+        contact = client.post("/contacts", body, deadline=deadline)
+    except IntercomConflict as conflict:
+        which = f" (id {conflict.existing_id})" if conflict.existing_id else ""
+        raise Conflict(
+            f"a contact with this email already exists{which}",
+            details=[{"field": "email", "message": f"already in use by another contact{which}"}],
+        ) from None
+    contact = _attach_companies(client, contact, request.companies, deadline)
+    model = _model_after_write(client, contact, deadline)
+    if not isinstance(model, Lead):
+        raise UpstreamFailed("Intercom did not create a lead")
+    return model
+
+
+# -- list leads ------------------------------------------------------------------------------------------------------
+
+
+def list_leads(client: IntercomClient, query: ListLeads, cursor_key: bytes, deadline: Deadline) -> LeadPage:
+    """One Intercom search page of leads (role = lead, oldest first); `next_cursor` is sealed, None on the last page."""
+    after = _starting_after(client, query.cursor, cursor_key)
+    pagination: dict[str, Any] = {"per_page": query.per_page}
+    if after is not None:
+        pagination["starting_after"] = after
+    body = {
+        "query": {"field": "role", "operator": "=", "value": "lead"},
+        "sort": {"field": "created_at", "order": "ascending"},
+        "pagination": pagination,
+    }
+    try:
+        found = client.search("/contacts/search", body, deadline=deadline)
+    except IntercomBadRequest:
+        if after is None:
+            raise
+        raise BadRequest.field(
+            "cursor", "Intercom no longer accepts this position; list again without a cursor"
+        ) from None
+    leads = [_model(client, c, deadline) for c in _data(found) if c.get("role") == "lead"]
+    next_after = _next_starting_after(found)
+    next_cursor = None
+    if next_after is not None:
+        next_cursor = seal(cursor_key, CURSOR_PURPOSE, {"c": client.connection.name, "a": next_after})
+    return LeadPage([lead for lead in leads if isinstance(lead, Lead)], next_cursor)
+
+
+def _starting_after(client: IntercomClient, cursor: str | None, key: bytes) -> str | None:
+    if cursor is None:
+        return None
+    payload = unseal(key, CURSOR_PURPOSE, cursor)
+    after = payload.get("a")
+    if payload.get("c") != client.connection.name:
+        raise BadRequest.field("cursor", "this cursor belongs to another connection")
+    if not isinstance(after, str) or not after:
+        raise BadRequest.field("cursor", "malformed cursor")
+    return after
+
+
+def _next_starting_after(found: Any) -> str | None:
+    pages = found.get("pages") if isinstance(found, dict) else None
+    following = pages.get("next") if isinstance(pages, dict) else None
+    after = following.get("starting_after") if isinstance(following, dict) else None
+    return after if isinstance(after, str) and after else None
+
+
+# -- get one ---------------------------------------------------------------------------------------------------------
+
+
+def get_user(client: IntercomClient, user_id: str, deadline: Deadline) -> User:
+    """The user with this Intercom id; 404 when there is none, it was merged away, or it is a lead."""
+    model = _get(client, user_id, "user", deadline)
+    if not isinstance(model, User):
+        raise _not_found("user", user_id)
+    return model
+
+
+def get_lead(client: IntercomClient, contact_id: str, deadline: Deadline) -> Lead:
+    """The lead with this Intercom id; 404 when there is none, it was merged into a user, or it is a user."""
+    model = _get(client, contact_id, "lead", deadline)
+    if not isinstance(model, Lead):
+        raise _not_found("lead", contact_id)
+    return model
+
+
+def _get(client: IntercomClient, contact_id: str, role: str, deadline: Deadline) -> User | Lead:
+    try:
+        contact = client.get(f"/contacts/{contact_id}", deadline=deadline)
+    except IntercomNotFound:  # IntercomGone (410, merged) included
+        raise _not_found(role, contact_id) from None
+    if not isinstance(contact, dict) or contact.get("role") != role:
+        raise _not_found(role, contact_id)
+    return _model(client, contact, deadline)
+
+
+def _not_found(role: str, contact_id: str) -> NotFound:
+    field = "user_id" if role == "user" else "contact_id"
+    return NotFound(f"no {role} with id {contact_id}", details=[{"field": field, "message": f"no such {role}"}])
+
+
+# -- shared steps ----------------------------------------------------------------------------------------------------
+
+
+def _contact_fields(request: UpsertUser | CreateLead) -> dict[str, Any]:
+    fields: dict[str, Any] = {"email": request.email}
+    if request.name is not None:
+        fields["name"] = request.name
+    if request.phone is not None:
+        fields["phone"] = request.phone
+    return fields
+
+
+def _check_companies(client: IntercomClient, company_ids: list[str], deadline: Deadline) -> None:
+    """Every company must exist before anything is written (its name is cached for the answer as a bonus)."""
+    cache = cache_for(client.connection)
+    for company_id in company_ids:
+        try:
+            cache.company_name(client, company_id, deadline, recheck_missing=True)
+        except IntercomNotFound:
+            raise BadRequest.field("companies", f"Intercom has no company with id {company_id}") from None
+
+
+def _attach_companies(client: IntercomClient, contact: Any, company_ids: list[str], deadline: Deadline) -> Any:
+    """Attach each company the contact does not have yet; the contact JSON is amended (no re-read)."""
+    if not company_ids:
+        return contact
+    refs = contact.setdefault("companies", {"type": "list", "data": []})
+    data = refs.setdefault("data", [])
+    have = {str(item.get("id")) for item in data if isinstance(item, dict)}
+    for company_id in company_ids:
+        if company_id in have:
+            continue
+        try:
+            # Attaching twice leaves one link, so a retry after a lost answer is safe.
+            client.request(
+                "POST",
+                f"/contacts/{contact['id']}/companies",
+                json={"id": company_id},
+                deadline=deadline,
+                idempotent=True,
+            )
+        except IntercomNotFound:
+            raise BadRequest.field("companies", f"Intercom has no company with id {company_id}") from None
+        data.append({"type": "company", "id": company_id, "url": f"/companies/{company_id}"})
+        have.add(company_id)
+    return contact
+
+
+def _data(found: Any) -> list[dict[str, Any]]:
+    items = found.get("data") if isinstance(found, dict) else None
+    return [c for c in items or [] if isinstance(c, dict)]
+
+
+def _model(client: IntercomClient, contact: Mapping[str, Any], deadline: Deadline) -> User | Lead:
+    companies, tags = contact_names(client, contact, deadline)
+    return contact_to_model(contact, companies, tags)
+
+
+def _model_after_write(client: IntercomClient, contact: Mapping[str, Any], deadline: Deadline) -> User | Lead:
+    """After a write has happened, a failed name lookup leaves names null rather than failing the whole action."""
+    try:
+        return _model(client, contact, deadline)
+    except ConnectorError as error:
+        log.warning("names of contact %s not resolved: %s", contact.get("id"), error.code)
+        return contact_to_model(contact)
