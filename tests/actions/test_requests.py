@@ -1,0 +1,143 @@
+"""Request models: every bad input is a 400 naming its field; good inputs are normalised as documented."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from shared.errors import BadRequest
+from shared.requests import MAX_COMPANIES, CreateLead, ListLeads, UpsertUser, check_email, parse, parse_id
+
+
+def field_of(model: type[Any], data: dict[str, Any]) -> list[str]:
+    with pytest.raises(BadRequest) as info:
+        parse(model, data)
+    assert info.value.status == 400
+    return [d["field"] for d in info.value.details]
+
+
+BAD_BODIES: list[tuple[dict[str, Any], str]] = [
+    ({}, "email"),
+    ({"email": None}, "email"),
+    ({"email": ""}, "email"),
+    ({"email": "   "}, "email"),
+    ({"email": 42}, "email"),
+    ({"email": ["a@b.io"]}, "email"),
+    ({"email": "no-at-sign"}, "email"),
+    ({"email": "a@b"}, "email"),
+    ({"email": "a@@b.io"}, "email"),
+    ({"email": "a b@c.io"}, "email"),
+    ({"email": ".a@c.io"}, "email"),
+    ({"email": "a..b@c.io"}, "email"),
+    ({"email": "a@-c.io"}, "email"),
+    ({"email": "a@c.i"}, "email"),
+    ({"email": "x" * 250 + "@c.io"}, "email"),
+    ({"email": "a@b.io", "name": 5}, "name"),
+    ({"email": "a@b.io", "name": "n" * 256}, "name"),
+    ({"email": "a@b.io", "phone": 123}, "phone"),
+    ({"email": "a@b.io", "phone": "1" * 51}, "phone"),
+    ({"email": "a@b.io", "companies": 7}, "companies"),
+    ({"email": "a@b.io", "companies": [7]}, "companies"),
+    ({"email": "a@b.io", "companies": {"id": "x"}}, "companies"),
+    ({"email": "a@b.io", "companies": ""}, "companies"),
+    ({"email": "a@b.io", "companies": "../tags"}, "companies"),
+    ({"email": "a@b.io", "companies": ["ok", "a/b"]}, "companies"),
+    ({"email": "a@b.io", "companies": [f"c{i}" for i in range(MAX_COMPANIES + 1)]}, "companies"),
+    ({"email": "a@b.io", "role": "lead"}, "role"),
+    ({"email": "a@b.io", "Email": "a@b.io"}, "Email"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), BAD_BODIES)
+@pytest.mark.parametrize("model", [UpsertUser, CreateLead])
+def test_bad_bodies_name_the_field(model: type[Any], body: dict[str, Any], field: str) -> None:
+    assert field in field_of(model, body)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/a.png",
+        "ftp://example.com/a.png",
+        "https://",
+        "https:///a.png",
+        "javascript:alert(1)",
+        "example.com/a.png",
+        "https://exa mple.com/a.png",
+        "https://example.com/" + "a" * 2048,
+        7,
+    ],
+)
+def test_image_url_must_be_https(url: Any) -> None:
+    assert field_of(CreateLead, {"email": "a@b.io", "image_url": url}) == ["image_url"]
+
+
+def test_image_url_is_not_a_user_field() -> None:
+    assert field_of(UpsertUser, {"email": "a@b.io", "image_url": "https://x.io/a.png"}) == ["image_url"]
+
+
+def test_every_bad_field_is_named_once() -> None:
+    fields = field_of(CreateLead, {"email": "x", "name": 1, "image_url": "http://x.io", "extra": 1})
+    assert sorted(fields) == ["email", "extra", "image_url", "name"]
+
+
+def test_the_rejected_value_is_not_echoed() -> None:
+    with pytest.raises(BadRequest) as info:
+        parse(UpsertUser, {"email": "secret-value-123"})
+    assert "secret-value-123" not in str(info.value.body())
+
+
+def test_good_body_is_normalised() -> None:
+    lead = parse(
+        CreateLead,
+        {"email": "  Jane.Doe+x@Example.co.uk ", "name": " Jane ", "phone": "", "companies": " c1 ", "image_url": None},
+    )
+    assert lead.email == "Jane.Doe+x@Example.co.uk"
+    assert lead.name == "Jane"
+    assert lead.phone is None
+    assert lead.image_url is None
+    assert lead.companies == ["c1"]
+
+
+def test_companies_list_is_deduplicated_in_order() -> None:
+    user = parse(UpsertUser, {"email": "a@b.io", "companies": ["b", "a", "b"]})
+    assert user.companies == ["b", "a"]
+    assert parse(UpsertUser, {"email": "a@b.io", "companies": None}).companies == []
+    assert parse(UpsertUser, {"email": "a@b.io", "companies": []}).companies == []
+
+
+@pytest.mark.parametrize("email", ["a@b.io", "first.last@sub.example.com", "o'neil@x.org", "x@xn--80ak6aa92e.com"])
+def test_good_emails(email: str) -> None:
+    assert check_email(email) == email
+
+
+@pytest.mark.parametrize(
+    ("params", "per_page"),
+    [({}, 50), ({"per_page": "1"}, 1), ({"per_page": "150"}, 150), ({"per_page": " 7 "}, 7), ({"per_page": ""}, 50)],
+)
+def test_per_page(params: dict[str, str], per_page: int) -> None:
+    assert parse(ListLeads, params).per_page == per_page
+
+
+@pytest.mark.parametrize("value", ["0", "151", "-1", "abc", "1.5", "1e2", "9999999999"])
+def test_bad_per_page(value: str) -> None:
+    assert field_of(ListLeads, {"per_page": value}) == ["per_page"]
+
+
+def test_list_query_ignores_other_parameters() -> None:
+    query = parse(ListLeads, {"code": "function-key", "per_page": "3", "cursor": "abc"})
+    assert (query.per_page, query.cursor) == (3, "abc")
+    assert parse(ListLeads, {"cursor": ""}).cursor is None
+    assert field_of(ListLeads, {"cursor": "x" * 3000}) == ["cursor"]
+
+
+@pytest.mark.parametrize("value", ["", " ", "a/b", "..", "a.b", "x" * 65, "a%2Fb", None])
+def test_bad_path_ids(value: str | None) -> None:
+    with pytest.raises(BadRequest) as info:
+        parse_id(value, "user_id")
+    assert info.value.details[0]["field"] == "user_id"
+
+
+def test_good_path_id() -> None:
+    assert parse_id(" 5f1a2b ", "contact_id") == "5f1a2b"
