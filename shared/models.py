@@ -54,6 +54,7 @@ class TagList(_Shape):
 
 
 class _ContactShape(_Shape):
+    type: Literal["user", "lead"] = Field(description="user or lead; the subclasses pin it (listed first in the JSON)")
     id: str = Field(description="Intercom id of the contact")
     user_id: str | None = Field(None, description="Your external id (Intercom external_id)")
     email: str | None = None
