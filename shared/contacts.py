@@ -199,7 +199,24 @@ def _get(client: IntercomClient, contact_id: str, role: str, deadline: Deadline)
         raise _not_found(role, contact_id) from None
     if not isinstance(contact, dict) or contact.get("role") != role:
         raise _not_found(role, contact_id)
-    return _model(client, contact, deadline)
+    return _model(client, _complete_lists(client, contact, deadline), deadline)
+
+
+def _complete_lists(client: IntercomClient, contact: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
+    """Intercom inlines at most 10 companies and tags; when it says there are more, read the contact's lists."""
+    for kind in ("companies", "tags"):
+        refs = contact.get(kind)
+        if not isinstance(refs, dict) or not refs.get("has_more"):
+            continue
+        found = _data(client.get(f"/contacts/{contact['id']}/{kind}", deadline=deadline))
+        items = [item for item in found if item.get("id") is not None]
+        if kind == "companies":
+            cache = cache_for(client.connection)
+            for item in items:
+                name = item.get("name")
+                cache.remember_company(str(item["id"]), name if isinstance(name, str) else None)
+        refs["data"] = [{"type": item.get("type"), "id": str(item["id"])} for item in items]
+    return contact
 
 
 def _not_found(role: str, contact_id: str) -> NotFound:

@@ -122,6 +122,10 @@ class NameCache:
                 names[company_id] = name
         return names
 
+    def remember_company(self, company_id: str, name: str | None) -> None:
+        """A name learnt elsewhere (e.g. from `GET /contacts/{id}/companies`)."""
+        self._remember(company_id, name, COMPANY_TTL_SECONDS)
+
     def _remember(self, company_id: str, name: str | None, ttl: float, *, missing: bool = False) -> None:
         with self._lock:
             self._companies[company_id] = _Entry(name, self.clock() + ttl, missing)

@@ -182,3 +182,17 @@ def test_a_cursor_from_another_connection_or_key_is_refused(intercom: Simulator,
         with pytest.raises(BadRequest) as info:
             contacts.list_leads(c, ListLeads(per_page=1, cursor=page.next_cursor), key, deadline())
         assert info.value.details[0]["field"] == "cursor"
+
+
+def test_get_reads_every_company_and_tag_past_the_inline_ten(intercom: Simulator, client: IntercomClient) -> None:
+    user = intercom.add_contact("user", email="many@x.io")
+    companies = [intercom.add_company(f"Co{i}") for i in range(12)]
+    tags = [intercom.add_tag(f"Tag{i}") for i in range(11)]
+    for company in companies:
+        intercom.attach_company(user["id"], company["id"])
+    for tag in tags:
+        intercom.tag_contact(user["id"], tag["id"])
+    got = contacts.get_user(client, user["id"], deadline())
+    assert [(c.id, c.name) for c in got.companies.companies] == [(c["id"], c["name"]) for c in companies]
+    assert [(t.id, t.name) for t in got.tags.tags] == [(t["id"], t["name"]) for t in tags]
+    assert not [r for r in intercom.requests() if r.path.startswith("/companies/")]  # names came with the list
