@@ -53,9 +53,13 @@ def create_or_update_user(client: IntercomClient, request: UpsertUser, deadline:
     fields = _contact_fields(request)
     existing = _find_by_email(client, request.email, deadline)
     created = False
+    contact: Any = None
     if existing is not None:
-        contact = _update_as_user(client, existing, fields, deadline)
-    else:
+        try:
+            contact = _update_as_user(client, existing, fields, deadline)
+        except IntercomNotFound:
+            contact = None  # deleted since search indexed it: create instead
+    if contact is None:
         try:
             contact = client.post("/contacts", {"role": "user", **fields}, deadline=deadline)
             created = True
