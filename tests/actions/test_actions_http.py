@@ -45,7 +45,7 @@ def base_url(azurite: Azurite, msim: Simulator, conn_name: str) -> Iterator[str]
         f"INTERCOM_BASE_URL__{conn_name}": msim.base_url,
         f"INTERCOM_ACCESS_TOKEN__{conn_name}bad": WRONG_TOKEN,
         f"INTERCOM_BASE_URL__{conn_name}bad": msim.base_url,
-        "THROTTLE_CALLS": "100000",
+        "THROTTLE_CALLS": "1500",
         "MAX_BODY_BYTES": str(MAX_BODY),
     }
     server = DevServerProcess(env).start()
