@@ -14,7 +14,7 @@ import pytest
 
 from devserver.azurite import Azurite
 from devserver.intercom import Simulator
-from tests.actions.conftest import TOKEN
+from tests.actions.support import TOKEN
 
 WRONG_TOKEN = "wrong-token-0987654321zyxw"
 MAX_BODY = 2048

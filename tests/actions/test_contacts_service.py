@@ -12,7 +12,7 @@ from shared.errors import BadRequest, Conflict, NotFound
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.requests import CreateLead, ListLeads, UpsertUser, parse
-from tests.actions.conftest import make_client
+from tests.actions.support import make_client
 
 KEY = b"k" * 32
 

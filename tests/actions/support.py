@@ -1,0 +1,21 @@
+"""Helpers of the action tests."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import SecretStr
+
+from devserver.intercom import Simulator
+from shared.intercom.client import IntercomClient
+from shared.settings import Connection
+from shared.throttle import MemoryLimiter
+
+TOKEN = "sim-actions-token-0123456789abcdef"
+
+
+def make_client(simulator: Simulator, token: str = TOKEN) -> IntercomClient:
+    """A client on its own connection name (so the process-wide name cache starts empty for it)."""
+    name = "a" + uuid.uuid4().hex[:12]
+    conn = Connection(name=name, access_token=SecretStr(token), base_url=simulator.base_url, api_version="2.16")
+    return IntercomClient(conn, MemoryLimiter(10_000, 60.0))
