@@ -1,0 +1,5 @@
+"""The polling-trigger endpoint and the webhook subscriptions of the four triggers (CONTRACT §4)."""
+
+import azure.functions as func
+
+bp = func.Blueprint()
