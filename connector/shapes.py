@@ -1,0 +1,131 @@
+"""The shapes only the connector names, and the display name (`x-ms-summary`) of every property.
+
+The contact and conversation shapes are the code's own (shared/models.py, shared/requests.py). The list page,
+the trigger batches and the error body are built as dicts by the handlers (functions/actions.py,
+functions/http.py, shared/errors.py); they are described here as pydantic models of the same JSON, so that the
+definition is generated like the rest.
+
+Display names follow the seed connector's (Microsoft's Intercom connector, `../shared/seed/`), in English.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.models import Conversation, Lead, User
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LeadPage(_Shape):
+    """A page of List all leads."""
+
+    value: list[Lead] = Field(description="The leads of this page")
+    nextLink: str | None = Field(  # noqa: N815 (the JSON name)
+        None, description="URL of the next page, to call as it is; absent on the last page"
+    )
+
+
+class UserBatch(_Shape):
+    """Events of a user trigger, oldest first (at most 100)."""
+
+    value: list[User]
+
+
+class LeadBatch(_Shape):
+    """Events of a lead trigger, oldest first (at most 100)."""
+
+    value: list[Lead]
+
+
+class ConversationBatch(_Shape):
+    """Events of a conversation trigger, oldest first (at most 100)."""
+
+    value: list[Conversation]
+
+
+class ErrorDetail(_Shape):
+    field: str = Field(description="The input the detail is about (a body field, a parameter, a header)")
+    message: str
+
+
+class ErrorInfo(_Shape):
+    code: str = Field(description="A stable code (see the error codes in the definition's description)")
+    message: str
+    details: list[ErrorDetail] = Field(default_factory=list, description="One entry per bad field")
+
+
+class Error(_Shape):
+    """The body of every error answer (CONTRACT §3)."""
+
+    error: ErrorInfo
+
+
+_CONTACT = {
+    "type": "Type",
+    "id": "ID",
+    "user_id": "User ID",
+    "email": "Email",
+    "phone": "Phone",
+    "name": "Name",
+    "created_at": "Created Date-Time",
+    "updated_at": "Updated Date-Time",
+    "session_count": "Session Count",
+    "unsubscribed_from_emails": "Is Unsubscribed",
+    "pseudonym": "Pseudonym",
+}
+_BODY = {
+    "email": "Email",
+    "name": "Name",
+    "phone": "Phone",
+    "companies": "Company IDs",
+}
+
+SUMMARIES: dict[str, dict[str, str]] = {
+    "User": _CONTACT,
+    "Lead": _CONTACT,
+    "Avatar": {"image_url": "Image URL"},
+    "LocationData": {
+        "city_name": "City Name",
+        "country_name": "Country Name",
+        "region_name": "Region Name",
+        "postal_code": "Postal Code",
+        "timezone": "Time Zone",
+        "latitude": "Latitude",
+        "longitude": "Longitude",
+    },
+    "NamedRef": {"id": "ID", "name": "Name"},
+    "CompanyList": {"companies": "Companies"},
+    "TagList": {"tags": "Tags"},
+    "Conversation": {"id": "ID", "created_at": "Created Date", "updated_at": "Updated Date"},
+    "ConversationAssignee": {"id": "Assignee ID"},
+    "ConversationAuthor": {"id": "Author ID", "type": "Author Type"},
+    "ConversationMessage": {"body": "Body", "subject": "Subject", "url": "Message URL"},
+    "ConversationUser": {"id": "User ID", "type": "User Type"},
+    "UpsertUser": _BODY,
+    "CreateLead": {**_BODY, "image_url": "Image URL"},
+    "LeadPage": {"value": "Leads", "nextLink": "Next Link"},
+    "UserBatch": {"value": "Users"},
+    "LeadBatch": {"value": "Leads"},
+    "ConversationBatch": {"value": "Conversations"},
+    "Error": {},
+    "ErrorInfo": {"code": "Error Code", "message": "Error Message", "details": "Details"},
+    "ErrorDetail": {"field": "Field", "message": "Message"},
+}
+
+# Inputs a flow maker sees first (`important`) or under "advanced" (`advanced`); the rest are plain.
+BODY_VISIBILITY: dict[str, dict[str, str]] = {
+    "UpsertUser": {"email": "important", "name": "important", "companies": "advanced"},
+    "CreateLead": {"email": "important", "name": "important", "companies": "advanced", "image_url": "advanced"},
+}
+
+
+def set_body_visibility(definitions: dict[str, dict[str, Any]]) -> None:
+    for name, fields in BODY_VISIBILITY.items():
+        props = definitions[name]["properties"]
+        for field, visibility in fields.items():
+            props[field]["x-ms-visibility"] = visibility
