@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import azure.functions as func
 from pydantic import BaseModel
@@ -69,3 +70,13 @@ def json_body(req: func.HttpRequest, settings: Settings | None = None) -> dict[s
     if not isinstance(data, dict):
         raise BadRequest.field("body", "must be a JSON object")
     return data
+
+
+def url_with(url: str, *, append: str | None = None, **params: str) -> str:
+    """The request's own URL with `params` set (other parameters, e.g. the function key `code`, stay) and `append`
+    added as one more path segment: how a Location or nextLink that the caller follows as it is gets built."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    query += list(params.items())
+    path = parts.path if append is None else f"{parts.path.rstrip('/')}/{quote(append, safe='')}"
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
