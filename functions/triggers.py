@@ -1,5 +1,104 @@
-"""The four trigger timers, the polling-trigger endpoint and the webhook subscriptions (CONTRACT §4)."""
+"""The four trigger timers and the daily prune (CONTRACT §4): each polls every connection through shared/polling.py.
+
+A failing connection is logged (never with its token) and does not stop the others. After a poll logs new events,
+shared.delivery.deliver_pending pushes them to webhook subscribers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from typing import Any
 
 import azure.functions as func
 
+from shared import polling
+from shared.errors import ConnectorError
+from shared.eventlog import TRIGGERS
+from shared.intercom.deadline import Deadline, poll_deadline
+from shared.settings import Settings, get_settings
+
 bp = func.Blueprint()
+log = logging.getLogger("functions.triggers")
+
+PRUNE_SCHEDULE = "0 30 3 * * *"
+
+
+def poll_all(trigger: str, *, deadline: Deadline | None = None) -> list[polling.PollOutcome]:
+    """Poll `trigger` on every connection, one after the other, within one poll deadline."""
+    started = time.monotonic()
+    settings = get_settings()
+    deadline = deadline or poll_deadline(started=started)
+    outcomes: list[polling.PollOutcome] = []
+    for name in settings.connections:
+        try:
+            outcome = polling.poll_connection(settings, name, trigger, deadline)
+        except ConnectorError as exc:  # storage unreachable and the like: the next poll reads the same window
+            log.warning("poll %s connection=%s failed: %s %s", trigger, name, exc.code, exc.message)
+            continue
+        except Exception as exc:  # a bug must not keep the other connections from their poll
+            log.error("poll %s connection=%s failed: %s", trigger, name, type(exc).__name__, exc_info=True)
+            continue
+        outcomes.append(outcome)
+        if outcome.events > 0:
+            deliver(settings, name, trigger, deadline)
+    return outcomes
+
+
+def deliver(settings: Settings, connection_name: str, trigger: str, deadline: Deadline) -> int:
+    """Hand the new events to shared.delivery.deliver_pending (it swallows its own errors); 0 when it is absent."""
+    try:
+        module: Any = importlib.import_module("shared.delivery")
+    except ImportError:
+        log.info("shared.delivery is not available; events of %s wait in the log", trigger)
+        return 0
+    try:
+        return int(module.deliver_pending(settings, connection_name, trigger, deadline))
+    except Exception as exc:
+        log.error("delivery %s connection=%s failed: %s", trigger, connection_name, type(exc).__name__)
+        return 0
+
+
+def prune_all(*, now: float | None = None) -> int:
+    """Prune every trigger's table on every connection; how many rows went."""
+    settings = get_settings()
+    removed = 0
+    for name in settings.connections:
+        for trigger in TRIGGERS:
+            try:
+                removed += polling.prune_trigger(settings, name, trigger, now=now)
+            except Exception as exc:
+                log.warning("prune %s connection=%s failed: %s", trigger, name, type(exc).__name__)
+    log.info("prune removed %d rows", removed)
+    return removed
+
+
+@bp.function_name("poll_user_updated")
+@bp.timer_trigger(schedule="%POLL_SCHEDULE%", arg_name="timer", use_monitor=True)
+def poll_user_updated(timer: func.TimerRequest) -> None:
+    poll_all("user-updated")
+
+
+@bp.function_name("poll_lead_created")
+@bp.timer_trigger(schedule="%POLL_SCHEDULE%", arg_name="timer", use_monitor=True)
+def poll_lead_created(timer: func.TimerRequest) -> None:
+    poll_all("lead-created")
+
+
+@bp.function_name("poll_user_created")
+@bp.timer_trigger(schedule="%POLL_SCHEDULE%", arg_name="timer", use_monitor=True)
+def poll_user_created(timer: func.TimerRequest) -> None:
+    poll_all("user-created")
+
+
+@bp.function_name("poll_conversation_started")
+@bp.timer_trigger(schedule="%POLL_SCHEDULE%", arg_name="timer", use_monitor=True)
+def poll_conversation_started(timer: func.TimerRequest) -> None:
+    poll_all("conversation-started")
+
+
+@bp.function_name("prune_events")
+@bp.timer_trigger(schedule=PRUNE_SCHEDULE, arg_name="timer", use_monitor=True)
+def prune_events(timer: func.TimerRequest) -> None:
+    prune_all()

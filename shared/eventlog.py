@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +45,10 @@ EVENT_PREFIX = "e"
 KEY_PREFIX = "k"
 # A transaction holds at most 100 operations: the checkpoint plus two rows per event.
 EVENTS_PER_TRANSACTION = 49
+# ... and at most 4 MiB of payload: events are also grouped so that their bodies (as JSON, escaped) stay below this.
+TRANSACTION_BODY_BYTES = 3_000_000
+# Point lookups (`logged`, `existing_row_keys`) run this many at a time.
+LOOKUP_THREADS = 8
 # A string property holds at most 64 KiB (32 K UTF-16 characters); longer bodies are split over several.
 BODY_CHUNK = 30_000
 MAX_BODY_CHUNKS = 16
@@ -165,6 +170,12 @@ class EventLog:
         except AzureError as exc:
             raise _unavailable(exc) from exc
 
+    def logged(self, keys: Iterable[str]) -> set[str]:
+        """Which of these keys are logged (point reads, whatever the event's age; for keys seen_keys cannot bound)."""
+        wanted = {key: key_row_key(key) for key in keys}
+        found = existing_row_keys(self._client(), wanted.values())
+        return {key for key, row in wanted.items() if row in found}
+
     def commit(
         self,
         checkpoint: Checkpoint,
@@ -183,9 +194,7 @@ class EventLog:
         if checkpoint.etag is None:
             raise ValueError("commit needs a checkpoint read from storage (with its ETag)")
         current = checkpoint
-        chunks = [events[i : i + EVENTS_PER_TRANSACTION] for i in range(0, len(events), EVENTS_PER_TRANSACTION)]
-        if not chunks:
-            chunks = [[]]
+        chunks = _transactions(events) or [[]]
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             current = self._commit_chunk(
@@ -275,6 +284,43 @@ class EventLog:
         except AzureError as exc:
             raise _unavailable(exc) from exc
         return deleted
+
+
+def existing_row_keys(client: TableClient, row_keys: Iterable[str]) -> set[str]:
+    """The row keys (of partition PARTITION) that exist, by point reads, LOOKUP_THREADS at a time."""
+    wanted = sorted(set(row_keys))
+
+    def exists(row_key: str) -> bool:
+        try:
+            client.get_entity(PARTITION, row_key, select=["RowKey"], retry_total=STORAGE_RETRIES)
+        except ResourceNotFoundError:
+            return False
+        return True
+
+    try:
+        if len(wanted) <= 2:
+            return {row for row in wanted if exists(row)}
+        with ThreadPoolExecutor(max_workers=min(LOOKUP_THREADS, len(wanted))) as pool:
+            return {row for row, hit in zip(wanted, pool.map(exists, wanted), strict=True) if hit}
+    except AzureError as exc:
+        raise _unavailable(exc) from exc
+
+
+def _transactions(events: Sequence[NewEvent]) -> list[Sequence[NewEvent]]:
+    """Consecutive groups of at most EVENTS_PER_TRANSACTION events and about TRANSACTION_BODY_BYTES of bodies."""
+    groups: list[Sequence[NewEvent]] = []
+    begin, size = 0, 0
+    for index, event in enumerate(events):
+        # Escaped JSON inside the batch's JSON: at most 6 bytes per character (\uXXXX), usually about 1.
+        weight = len(json.dumps(event.body, separators=(",", ":"))) * 2 + 1_000
+        count = index - begin
+        if count and (count >= EVENTS_PER_TRANSACTION or size + weight > TRANSACTION_BODY_BYTES):
+            groups.append(events[begin:index])
+            begin, size = index, 0
+        size += weight
+    if begin < len(events):
+        groups.append(events[begin:])
+    return groups
 
 
 def _unavailable(exc: Exception) -> Unavailable:

@@ -1,0 +1,493 @@
+"""The poll of a trigger: read Intercom's search newest first, log each new event exactly once, move the watermark.
+
+One poll, for one trigger on one connection (docs/triggers.md has the argument why nothing is missed or doubled):
+
+1. read the checkpoint with its ETag (none yet: begin at `now - TRIGGER_START`);
+2. the workspace timezone (`GET /me` `app.timezone`) is kept in the checkpoint's state, re-read at most daily;
+3. cutoff = max(start, watermark - POLL_LOOKBACK_SECONDS); the search asks for `{field} > T`, T inside the
+   workspace day before the cutoff's day (contact search compares whole days and `>` starts at the next day);
+   conversations `created_at > cutoff - 1` (to the second, inclusive);
+4. pages are read newest first and the poll stops at the first page that ends before the cutoff, so a poll costs
+   calls in proportion to the changes in its window, not to the workspace;
+5. items are filtered exactly here (field >= cutoff), already logged keys are dropped, the rest is committed oldest
+   first together with the new watermark = the newest field value the first page showed (Intercom's time);
+6. a poll cut short (budget, deadline, Intercom error) commits what it found, keeps the watermark, and leaves
+   Intercom's cursor in its state, so the next poll reads what is new and then resumes where this one stopped.
+
+The user-created trigger reads every contact updated in the window: a user is new when it was created in the
+window, or when it was a lead the last time a poll saw it (shared/poll_markers.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from shared.errors import ConnectorError
+from shared.eventlog import TRIGGERS, Checkpoint, ConcurrentCommit, EventLog, NewEvent
+from shared.intercom.client import IntercomClient, client_for
+from shared.intercom.deadline import Deadline
+from shared.intercom.errors import IntercomBadRequest
+from shared.models import contact_to_model, conversation_to_model
+from shared.names import contact_names
+from shared.poll_markers import MARKER_RETENTION_SECONDS, LeadMarkers
+from shared.settings import Settings
+
+log = logging.getLogger("shared.polling")
+
+PER_PAGE = 150
+TIMEZONE_REFRESH_SECONDS = 86_400
+# Without a known timezone: two days back puts T in an earlier day than the cutoff for every UTC offset.
+UNKNOWN_TIMEZONE_BACK_SECONDS = 2 * 86_400
+# T sits in the middle of the previous workspace day, so a timezone rule that differs from Intercom's by less than
+# 12 hours still leaves T in an earlier day than the cutoff.
+DAY_BOUND_BACK_SECONDS = 12 * 3600
+# Key rows outlive the look-back by this much (a look-back raised by less than this never re-logs an event).
+KEY_MARGIN_SECONDS = 86_400
+# An event body is at most ~480 K characters in the log; a longer conversation body is cut to this.
+MAX_TEXT_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    """What a trigger searches: the endpoint, the time field it follows and the role filter (contacts)."""
+
+    name: str
+    path: str
+    field: str
+    role: str | None
+    items: str  # where the page's items are: "data" (contacts) or "conversations"
+
+    @property
+    def contacts(self) -> bool:
+        return self.path == "/contacts/search"
+
+
+SPECS: dict[str, TriggerSpec] = {
+    "user-updated": TriggerSpec("user-updated", "/contacts/search", "updated_at", "user", "data"),
+    "lead-created": TriggerSpec("lead-created", "/contacts/search", "created_at", "lead", "data"),
+    "user-created": TriggerSpec("user-created", "/contacts/search", "updated_at", None, "data"),
+    "conversation-started": TriggerSpec(
+        "conversation-started", "/conversations/search", "created_at", None, "conversations"
+    ),
+}
+assert set(SPECS) == set(TRIGGERS)
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    """What one poll did. `status`: ok (read its whole window), partial (cut short: what it found is logged, the
+    watermark stays), concurrent (another poll committed first; nothing of this one was kept)."""
+
+    trigger: str
+    connection: str
+    status: str
+    events: int = 0
+    pages: int = 0
+    watermark: int = 0
+    cutoff: int = 0
+    error: str | None = None
+
+
+# -- the day-safe search bound ------------------------------------------------------------------------------------
+
+
+def zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def day_bound(cutoff: int, timezone: str | None) -> int:
+    """A T such that contact search's `field > T` matches every item at or after `cutoff`.
+
+    Contact search compares by calendar day in the workspace timezone, and `>` starts at the day after T's day. So
+    T must lie in a day before the cutoff's day: the middle of the previous day, checked against the timezone
+    (DST, 23- and 25-hour days). An unknown timezone gives a bound two days back, which holds for any UTC offset.
+    """
+    tz = zone(timezone)
+    if tz is None:
+        return cutoff - UNKNOWN_TIMEZONE_BACK_SECONDS
+    day = datetime.fromtimestamp(cutoff, tz).date()
+    midnight = int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
+    bound = min(midnight, cutoff) - DAY_BOUND_BACK_SECONDS
+    while datetime.fromtimestamp(bound, tz).date() >= day:  # cannot happen with real zones; kept as a guard
+        bound -= 3600
+    return bound
+
+
+def search_body(spec: TriggerSpec, cutoff_or_bound: int, after: str | None = None) -> dict[str, Any]:
+    """The search request: `field > bound` (and the role), newest first, 150 a page, from `after` if given."""
+    date = {"field": spec.field, "operator": ">", "value": cutoff_or_bound}
+    query: dict[str, Any] = date
+    if spec.role is not None:
+        query = {"operator": "AND", "value": [date, {"field": "role", "operator": "=", "value": spec.role}]}
+    pagination: dict[str, Any] = {"per_page": PER_PAGE}
+    if after is not None:
+        pagination["starting_after"] = after
+    return {"query": query, "sort": {"field": spec.field, "order": "descending"}, "pagination": pagination}
+
+
+def query_bound(spec: TriggerSpec, cutoff: int, timezone: str | None) -> int:
+    if spec.contacts:
+        return day_bound(cutoff, timezone)
+    return cutoff - 1  # conversation search: `>` is "greater or equal" to the second; exact filtering follows
+
+
+# -- reading Intercom ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Scan:
+    """One newest-first read of a search. `complete`: it reached an item older than `stop_below`, or the end."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    pages: int = 0
+    complete: bool = False
+    top: int | None = None  # the newest field value of the first page (at most Intercom's clock at that moment)
+    after: str | None = None  # Intercom's cursor to continue from, when not complete
+    error: ConnectorError | None = None
+
+
+def _stamp(item: Mapping[str, Any], name: str) -> int | None:
+    value = item.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value)
+
+
+def _next_cursor(page: Mapping[str, Any]) -> str | None:
+    pages = page.get("pages")
+    following = pages.get("next") if isinstance(pages, dict) else None
+    after = following.get("starting_after") if isinstance(following, dict) else None
+    return after if isinstance(after, str) and after else None
+
+
+def _scan(
+    client: IntercomClient,
+    spec: TriggerSpec,
+    bound: int,
+    stop_below: int,
+    deadline: Deadline,
+    after: str | None = None,
+) -> _Scan:
+    scan = _Scan(after=after)
+    while True:
+        try:
+            page = client.search(spec.path, search_body(spec, bound, scan.after), deadline=deadline)
+        except ConnectorError as exc:  # Throttled (budget, deadline), Intercom errors, throttle storage down
+            scan.error = exc
+            return scan
+        if not isinstance(page, dict):
+            scan.error = ConnectorError(f"Intercom answered {spec.path} with something that is not a page")
+            return scan
+        scan.pages += 1
+        data = [item for item in page.get(spec.items) or [] if isinstance(item, dict)]
+        scan.items.extend(data)
+        if scan.pages == 1 and after is None:
+            stamps = [s for s in (_stamp(item, spec.field) for item in data) if s is not None]
+            scan.top = max(stamps, default=None)
+        following = _next_cursor(page)
+        last = _stamp(data[-1], spec.field) if data else None
+        if following is None or last is None or last < stop_below:
+            scan.complete, scan.after = True, None
+            return scan
+        scan.after = following
+
+
+# -- the timezone -------------------------------------------------------------------------------------------------
+
+
+def _timezone(client: IntercomClient, state: dict[str, Any], now: float, deadline: Deadline) -> str | None:
+    """The workspace timezone from the state, re-read from `GET /me` when older than a day (state is updated)."""
+    known = state.get("tz")
+    known = known if isinstance(known, str) else None
+    checked = state.get("tz_checked")
+    if isinstance(checked, int | float) and 0 <= now - checked < TIMEZONE_REFRESH_SECONDS:
+        return known  # None: Intercom gave no usable timezone at the last check
+    try:
+        me = client.get("/me", deadline=deadline)
+    except ConnectorError as exc:
+        log.warning(
+            "poll %s: GET /me failed (%s); using the day bound that needs no timezone", client.connection.name, exc.code
+        )
+        return known
+    app = me.get("app") if isinstance(me, dict) else None
+    name = app.get("timezone") if isinstance(app, dict) else None
+    if not isinstance(name, str) or zone(name) is None:
+        log.warning(
+            "poll %s: Intercom gave no usable timezone; using the day bound that needs none", client.connection.name
+        )
+        name = None
+    state["tz"], state["tz_checked"] = name, int(now)
+    return name
+
+
+# -- choosing the events ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    key: str
+    object_id: str
+    occurred_at: int
+    item: dict[str, Any]
+    converted: bool = False  # user-created through a lead marker
+
+
+def _candidates(
+    spec: TriggerSpec, items: Iterable[dict[str, Any]], cutoff: int
+) -> tuple[list[_Candidate], dict[str, int], list[dict[str, Any]]]:
+    """(candidates by the trigger's rule, leads seen {id: updated_at}, users to check for a lead marker)."""
+    found: dict[str, _Candidate] = {}
+    leads: dict[str, int] = {}
+    maybe_converted: dict[str, dict[str, Any]] = {}
+    for item in items:
+        object_id = item.get("id")
+        value = _stamp(item, spec.field)
+        if object_id is None or value is None or value < cutoff:
+            continue
+        object_id = str(object_id)
+        role = item.get("role")
+        if spec.name == "user-updated":
+            if role == "user":
+                found.setdefault(f"{object_id}:{value}", _Candidate(f"{object_id}:{value}", object_id, value, item))
+        elif spec.name == "lead-created":
+            if role == "lead":
+                found.setdefault(object_id, _Candidate(object_id, object_id, value, item))
+        elif spec.name == "conversation-started":
+            found.setdefault(object_id, _Candidate(object_id, object_id, value, item))
+        elif role == "lead":  # user-created
+            leads[object_id] = max(value, leads.get(object_id, value))
+        elif role == "user":
+            created = _stamp(item, "created_at")
+            if created is not None and created >= cutoff:
+                found.setdefault(object_id, _Candidate(object_id, object_id, created, item))
+            elif object_id not in found:
+                maybe_converted.setdefault(object_id, item)
+    return list(found.values()), leads, [i for k, i in maybe_converted.items() if k not in found]
+
+
+def _body(client: IntercomClient, spec: TriggerSpec, item: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
+    """The event body: User/Lead with company and tag names (the inline lists, at most 10 each), or Conversation."""
+    if not spec.contacts:
+        body = conversation_to_model(item).model_dump(mode="json")
+        message = body.get("conversation_message") or {}
+        text = message.get("body")
+        if isinstance(text, str) and len(text) > MAX_TEXT_CHARS:
+            message["body"] = text[:MAX_TEXT_CHARS]
+            log.warning("conversation %s: body cut to %d characters in its event", item.get("id"), MAX_TEXT_CHARS)
+        return body
+    companies, tags = contact_names(client, item, deadline)
+    return contact_to_model(item, companies, tags).model_dump(mode="json")
+
+
+# -- one poll -----------------------------------------------------------------------------------------------------
+
+
+def poll(
+    log_: EventLog,
+    client: IntercomClient,
+    *,
+    trigger_start: timedelta,
+    lookback: int,
+    deadline: Deadline,
+    clock: Callable[[], float] = time.time,
+    markers: LeadMarkers | None = None,
+) -> PollOutcome:
+    """One poll of `log_.trigger` on one connection. Storage errors (Unavailable) propagate: nothing is lost.
+
+    `markers` is needed by user-created only. `clock` gives "now" for the trigger's start and the timezone refresh.
+    """
+    spec = SPECS[log_.trigger]
+    if spec.name == "user-created" and markers is None:
+        raise ValueError("the user-created poll needs the lead markers")
+    now = clock()
+    checkpoint = log_.checkpoint()
+    if checkpoint is None:
+        checkpoint = log_.begin(int(now - trigger_start.total_seconds()))
+    state = dict(checkpoint.state)
+    timezone = _timezone(client, state, now, deadline) if spec.contacts else None
+    cutoff = max(checkpoint.start, checkpoint.watermark - lookback)
+    bound = query_bound(spec, cutoff, timezone)
+
+    resume = state.get("resume")
+    if not (isinstance(resume, dict) and resume.get("cutoff") == cutoff and isinstance(resume.get("after"), str)):
+        resume = None
+        state.pop("resume", None)
+
+    # Phase 1: what is new since the last complete read (down to the cutoff, or to where a resumed read stands).
+    fresh_stop = cutoff if resume is None else max(cutoff, int(resume["top"]) - lookback)
+    fresh = _scan(client, spec, bound, fresh_stop, deadline)
+    found = list(fresh.items)
+    pages = fresh.pages
+    error = fresh.error
+    top = fresh.top
+    complete = False
+    if resume is None:
+        if fresh.complete:
+            complete = True
+        elif fresh.after is not None and fresh.top is not None:
+            state["resume"] = {"after": fresh.after, "top": fresh.top, "bound": bound, "cutoff": cutoff}
+    elif fresh.complete:
+        # Phase 2: continue the read a previous poll could not finish, from Intercom's cursor.
+        top = max(int(resume["top"]), fresh.top if fresh.top is not None else int(resume["top"]))
+        rest = _scan(client, spec, int(resume["bound"]), cutoff, deadline, after=str(resume["after"]))
+        found += rest.items
+        pages += rest.pages
+        error = rest.error
+        if rest.complete:
+            complete = True
+            state.pop("resume", None)
+        elif isinstance(rest.error, IntercomBadRequest) and rest.pages == 0:
+            log.warning(
+                "poll %s %s: Intercom refused the saved cursor; reading the window again", spec.name, log_.connection
+            )
+            state.pop("resume", None)
+        else:
+            state["resume"] = {**resume, "after": rest.after or resume["after"], "top": top}
+
+    candidates, leads, maybe_converted = _candidates(spec, found, cutoff)
+    if spec.name == "user-created":
+        assert markers is not None
+        if leads:
+            markers.mark(leads)
+        converted = markers.marked(str(item["id"]) for item in maybe_converted)
+        for item in maybe_converted:
+            if str(item["id"]) in converted:
+                value = _stamp(item, spec.field) or cutoff
+                candidates.append(_Candidate(str(item["id"]), str(item["id"]), value, item, converted=True))
+        logged = log_.logged(c.key for c in candidates)
+    else:
+        logged = log_.seen_keys(cutoff)
+    fresh_candidates = sorted(
+        (c for c in candidates if c.key not in logged), key=lambda c: (c.occurred_at, c.object_id)
+    )
+
+    events: list[NewEvent] = []
+    for candidate in fresh_candidates:
+        try:
+            body = _body(client, spec, candidate.item, deadline)
+        except ConnectorError as exc:
+            # Names could not be read: log what is complete, and read this window again next time.
+            error, complete = exc, False
+            state["resume"] = checkpoint.state.get("resume")
+            if state["resume"] is None:
+                state.pop("resume")
+            break
+        events.append(NewEvent(candidate.key, candidate.object_id, candidate.occurred_at, body))
+
+    watermark = checkpoint.watermark
+    if complete and top is not None:
+        watermark = max(watermark, top)
+    reason = None if error is None else f"{type(error).__name__}: {error}"
+    if not events and watermark == checkpoint.watermark and state == checkpoint.state:
+        status = "ok" if complete else "partial"
+        _log_outcome(spec, log_, status, 0, pages, checkpoint, cutoff, reason)
+        return PollOutcome(spec.name, log_.connection, status, 0, pages, watermark, cutoff, reason)
+    try:
+        log_.commit(checkpoint, events, watermark=watermark, state=state)
+    except ConcurrentCommit as exc:
+        log.info("poll %s %s: %s; this poll's findings are left to it", spec.name, log_.connection, exc)
+        return PollOutcome(spec.name, log_.connection, "concurrent", 0, pages, checkpoint.watermark, cutoff, str(exc))
+    if markers is not None:
+        fired = [e.object_id for e, c in zip(events, fresh_candidates, strict=False) if c.converted]
+        try:
+            markers.forget(fired)
+        except ConnectorError as exc:  # harmless: a marker's user is checked against the key rows anyway
+            log.info("poll %s %s: markers not deleted (%s)", spec.name, log_.connection, exc.code)
+    status = "ok" if complete else "partial"
+    _log_outcome(spec, log_, status, len(events), pages, checkpoint, cutoff, reason, watermark)
+    return PollOutcome(spec.name, log_.connection, status, len(events), pages, watermark, cutoff, reason)
+
+
+def _log_outcome(
+    spec: TriggerSpec,
+    log_: EventLog,
+    status: str,
+    events: int,
+    pages: int,
+    checkpoint: Checkpoint,
+    cutoff: int,
+    reason: str | None,
+    watermark: int | None = None,
+) -> None:
+    log.info(
+        "poll %s connection=%s status=%s events=%d pages=%d cutoff=%d watermark=%d%s",
+        spec.name,
+        log_.connection,
+        status,
+        events,
+        pages,
+        cutoff,
+        checkpoint.watermark if watermark is None else watermark,
+        f" stopped: {reason}" if reason else "",
+    )
+
+
+# -- the timers' entry points -------------------------------------------------------------------------------------
+
+
+def poll_connection(
+    settings: Settings,
+    connection_name: str,
+    trigger: str,
+    deadline: Deadline,
+    *,
+    client: IntercomClient | None = None,
+    clock: Callable[[], float] = time.time,
+) -> PollOutcome:
+    """Poll one trigger on one connection with the process's client (budget in Table Storage)."""
+    storage = settings.storage_connection_string.get_secret_value()
+    connection = settings.connections[connection_name]
+    return poll(
+        EventLog(storage, connection_name, trigger),
+        client or client_for(connection, settings),
+        trigger_start=settings.trigger_start,
+        lookback=settings.poll_lookback_seconds,
+        deadline=deadline,
+        clock=clock,
+        markers=LeadMarkers(storage, connection_name) if trigger == "user-created" else None,
+    )
+
+
+def key_bound(trigger: str, watermark: int, lookback: int) -> int:
+    """Key rows of events that occurred before this may be pruned: no poll can meet those events again.
+
+    A poll drops keys by `seen_keys(cutoff)` with cutoff >= watermark - lookback, so older keys are never asked
+    for (a poll that read an older checkpoint fails its commit on the ETag). user-created keys also guard
+    conversions found through a lead marker, which lives MARKER_RETENTION_SECONDS after the lead was last seen,
+    before its user's event; so they stay that long.
+    """
+    bound = watermark - lookback - KEY_MARGIN_SECONDS
+    if trigger == "user-created":
+        bound = min(bound, watermark - MARKER_RETENTION_SECONDS - KEY_MARGIN_SECONDS)
+    return bound
+
+
+def prune_trigger(settings: Settings, connection_name: str, trigger: str, *, now: float | None = None) -> int:
+    """Delete events older than EVENT_RETENTION_DAYS, keys no poll can need, stale lead markers; how many rows."""
+    storage = settings.storage_connection_string.get_secret_value()
+    event_log = EventLog(storage, connection_name, trigger)
+    checkpoint = event_log.checkpoint()
+    if checkpoint is None:
+        return 0
+    moment = time.time() if now is None else now
+    removed = 0
+    if trigger == "user-created":
+        # Markers go first: a marker must never outlive the key rows that make its conversion fire only once.
+        removed += LeadMarkers(storage, connection_name).prune(checkpoint.watermark - MARKER_RETENTION_SECONDS)
+    logged_before = datetime.fromtimestamp(moment, UTC) - timedelta(days=settings.event_retention_days)
+    removed += event_log.prune(
+        logged_before=logged_before,
+        keys_before=key_bound(trigger, checkpoint.watermark, settings.poll_lookback_seconds),
+    )
+    return removed

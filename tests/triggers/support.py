@@ -1,0 +1,179 @@
+"""Helpers of the trigger tests: a harness that polls the four triggers in-process against the simulator and
+Azurite, reads the logs back, and compares them with the simulator's ground truth; a TCP proxy that cuts storage."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from pydantic import SecretStr
+
+from devserver.intercom import Simulator
+from devserver.ports import free_port
+from shared.eventlog import TRIGGERS, Event, EventLog
+from shared.intercom.client import IntercomClient
+from shared.intercom.deadline import Deadline
+from shared.polling import PollOutcome, poll
+from shared.poll_markers import LeadMarkers
+from shared.settings import Connection
+from shared.throttle import Limiter, MemoryLimiter
+
+
+def make_client(sim: Simulator, name: str, limiter: Limiter | None = None) -> IntercomClient:
+    conn = Connection(name=name, access_token=SecretStr(sim.token), base_url=sim.base_url, api_version="2.16")
+    return IntercomClient(conn, limiter or MemoryLimiter(100_000, 60.0))
+
+
+@dataclass
+class Harness:
+    """The four triggers of one connection, polled directly (no timer), with the simulator's clock as "now"."""
+
+    sim: Simulator
+    storage_conn: str
+    lookback: int = 30
+    trigger_start: timedelta = timedelta(0)
+    deadline_seconds: float = 20.0
+    limiter: Limiter | None = None
+    name: str = field(default_factory=lambda: "p" + uuid.uuid4().hex[:10])
+    outcomes: list[PollOutcome] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.client = make_client(self.sim, self.name, self.limiter)
+        self._lock = threading.Lock()
+
+    def log(self, trigger: str, storage_conn: str | None = None) -> EventLog:
+        return EventLog(storage_conn or self.storage_conn, self.name, trigger)
+
+    def poll(
+        self,
+        trigger: str,
+        *,
+        event_log: EventLog | None = None,
+        client: IntercomClient | None = None,
+        deadline_seconds: float | None = None,
+        storage_conn: str | None = None,
+    ) -> PollOutcome:
+        conn = storage_conn or self.storage_conn
+        outcome = poll(
+            event_log or self.log(trigger, conn),
+            client or self.client,
+            trigger_start=self.trigger_start,
+            lookback=self.lookback,
+            deadline=Deadline.after(self.deadline_seconds if deadline_seconds is None else deadline_seconds),
+            clock=self.sim.now,
+            markers=LeadMarkers(conn, self.name) if trigger == "user-created" else None,
+        )
+        with self._lock:
+            self.outcomes.append(outcome)
+        return outcome
+
+    def poll_all(self, **kwargs: Any) -> list[PollOutcome]:
+        return [self.poll(trigger, **kwargs) for trigger in TRIGGERS]
+
+    def events(self, trigger: str) -> list[Event]:
+        return read_all(self.log(trigger))
+
+    def keys(self, trigger: str) -> list[str]:
+        return [e.key for e in self.events(trigger)]
+
+
+def read_all(event_log: EventLog) -> list[Event]:
+    events: list[Event] = []
+    while True:
+        page = event_log.read(events[-1].seq if events else 0, limit=100)
+        if not page:
+            return events
+        events += page
+
+
+def doubles(keys: Iterable[str]) -> list[str]:
+    return sorted(k for k, n in Counter(keys).items() if n > 1)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.2) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()
+
+
+class TcpProxy:
+    """A loopback TCP forwarder in front of Azurite; `cut()` drops every connection and refuses new ones."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self._down = threading.Event()
+        self._socks: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._server = socket.create_server(("127.0.0.1", self.port))
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    @property
+    def connection_string(self) -> str:
+        from shared.storage import azurite_connection_string
+
+        return azurite_connection_string(self.port)
+
+    def cut(self) -> None:
+        self._down.set()
+        with self._lock:
+            for sock in self._socks:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+            self._socks.clear()
+
+    def restore(self) -> None:
+        self._down.clear()
+
+    def close(self) -> None:
+        self.cut()
+        self._server.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            if self._down.is_set():
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._socks += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
