@@ -443,7 +443,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
-        log.info("%s: stopping", signal.Signals(signum).name)
+        if not stop.is_set():
+            log.info("%s: stopping", signal.Signals(signum).name)
         stop.set()
 
     signal.signal(signal.SIGINT, request_stop)
