@@ -12,6 +12,7 @@ import importlib
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import azure.functions as func
@@ -106,6 +107,8 @@ def is_disabled(name: str, env: Mapping[str, str]) -> bool:
 
 
 def index(app: FunctionSource, env: Mapping[str, str]) -> Catalog:
+    """The app's functions, once per app object (azure.functions' get_functions() refuses a second call: it sees
+    every name as a duplicate)."""
     http: list[HttpFunction] = []
     timers: list[TimerFunction] = []
     unsupported: list[UnsupportedFunction] = []
@@ -139,9 +142,11 @@ def index(app: FunctionSource, env: Mapping[str, str]) -> Catalog:
 
 def _schedule(text: str, env: Mapping[str, str]) -> tuple[Schedule | None, str | None]:
     try:
-        return Schedule.parse(resolve_settings(text, env)), None
+        schedule = Schedule.parse(resolve_settings(text, env))
+        schedule.next_after(datetime.now(UTC))  # one that never fires (30 February) is an error now, not later
     except ScheduleError as exc:
         return None, str(exc)
+    return schedule, None
 
 
 def _unsupported_reason(function: func.Function, trigger: object) -> str | None:

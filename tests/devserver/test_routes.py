@@ -3,10 +3,20 @@ and the catalog read from a function app's own metadata."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
-from devserver.catalog import index, is_disabled, load_app
+from devserver.catalog import FunctionSource, index, is_disabled, load_app
 from devserver.routes import RouteError, RouteTemplate
+from tests.devserver.test_host_http import SAMPLE_APP
+
+
+def fresh_sample_app() -> FunctionSource:
+    """The sample app from a fresh import: a FunctionApp's get_functions() runs once (a second call sees every name
+    as a duplicate), as the host calls it once per process."""
+    importlib.reload(importlib.import_module(SAMPLE_APP.partition(":")[0]))
+    return load_app(SAMPLE_APP)
 
 
 def match(template: str, path: str) -> dict[str, str] | None:
@@ -91,7 +101,7 @@ def test_bad_templates(template: str) -> None:
 
 def test_catalog_from_the_sample_app_metadata() -> None:
     env = {"SAMPLE_SCHEDULE": "*/1 * * * * *", "AzureWebJobs__tock__Disabled": "True"}
-    catalog = index(load_app("tests.devserver.sample_app:app"), env)
+    catalog = index(fresh_sample_app(), env)
     http = {f.name: f for f in catalog.http}
     assert http["get_item"].methods == frozenset({"GET"})
     assert http["get_item"].route.template == "items/{item_id:int}"
@@ -108,6 +118,13 @@ def test_catalog_from_the_sample_app_metadata() -> None:
     assert "SAMPLE_UNSET_SCHEDULE" in (timers["orphan"].error or "")
     assert [(u.name, u.trigger) for u in catalog.unsupported] == [("queued", "queueTrigger")]
     assert catalog.find("TICK") is timers["tick"]
+
+
+def test_a_schedule_that_never_fires_is_an_error_at_indexing() -> None:
+    catalog = index(fresh_sample_app(), {"SAMPLE_SCHEDULE": "0 0 0 30 2 *"})
+    tick = next(f for f in catalog.timers if f.name == "tick")
+    assert tick.schedule is None
+    assert "never fires" in (tick.error or "")
 
 
 def test_disabled_settings() -> None:
