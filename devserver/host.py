@@ -133,11 +133,9 @@ class Dispatcher:
                 [("Allow", ", ".join(methods))],
             )
         function, route_params = allowed[0]
-        query_params: dict[str, str] = {}
+        query_params: dict[str, str] = {}  # a repeated name: its values joined by ",", as the host does
         for key, value in parse_qsl(query, keep_blank_values=True):
-            query_params[key] = (
-                f"{query_params[key]},{value}" if key in query_params else value
-            )  # the host joins repeats
+            query_params[key] = f"{query_params[key]},{value}" if key in query_params else value
         headers: dict[str, str] = {}
         for key, value in request.headers:
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
