@@ -220,12 +220,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     stale = [path for path, text in files.items() if not path.exists() or path.read_text() != text]
     if args.check:
         for path in stale:
-            print(f"stale: {path.relative_to(REPO)} (run python -m connector.generate)", file=sys.stderr)
+            print(f"stale: {_shown(path)} (run python -m connector.generate)", file=sys.stderr)
         return 1 if stale else 0
     for path in stale:
         path.write_text(files[path])
-        print(f"wrote {path.relative_to(REPO)}")
+        print(f"wrote {_shown(path)}")
     return 0
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
 if __name__ == "__main__":

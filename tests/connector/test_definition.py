@@ -1,0 +1,329 @@
+"""connector/apiDefinition.swagger.json and apiProperties.json: current with the code, valid OpenAPI 2.0, one operation
+per route the app registers, the seed connector's display names, paging and polling-trigger extensions, and schemas
+that describe the JSON the app really answers."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from openapi_spec_validator import OpenAPIV2SpecValidator
+
+from connector import generate
+from connector.operations import OPERATIONS, TRIGGERS
+from connector.routes import AppFunctions, load
+from shared.errors import BadRequest
+from shared.models import contact_to_model, conversation_to_model
+from shared.settings import CONNECTION_HEADER
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed" / "000_a34245b7483366a8.txt"
+METHODS = ("get", "post", "put", "patch", "delete")
+
+# The seed (Microsoft's Czech reference page of its Intercom connector) names the same operations, in this order.
+SEED_NAMES = {
+    "CreateOrUpdateUser": "Vytvoření nebo aktualizace uživatele",
+    "CreateLead": "Vytvoření nového potenciálního zákazníka",
+    "ListLeads": "Zobrazit seznam všech potenciálních zákazníků",
+    "GetUser": "Získání uživatele",
+    "GetLead": "Získání zájemce",
+    "OnUserUpdated": "Při aktualizaci uživatele",
+    "OnLeadCreated": "Při vytvoření potenciálního zákazníka",
+    "OnUserCreated": "Při vytvoření uživatele",
+    "OnConversationStarted": "Při zahájení nové konverzace",
+}
+
+
+@functools.cache
+def app() -> AppFunctions:
+    return load()
+
+
+@functools.cache
+def generated() -> tuple[dict[Path, str], tuple[str, ...]]:
+    return generate.generate(app())
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(generate.DEFINITION_FILE.read_text())
+    return loaded
+
+
+def operations_of(document: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """operationId -> (method, path, operation)."""
+    out = {}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                out[operation["operationId"]] = (method, path, operation)
+    return out
+
+
+@pytest.mark.parametrize("path", [generate.DEFINITION_FILE, generate.PROPERTIES_FILE], ids=lambda p: p.name)
+def test_committed_files_are_current(path: Path) -> None:
+    files, _ = generated()
+    assert path.exists(), f"{path.name} is missing: run python -m connector.generate"
+    assert path.read_text() == files[path], f"{path.name} is stale: run python -m connector.generate and commit it"
+
+
+def test_every_described_function_is_registered_by_the_app() -> None:
+    _, warnings = generated()
+    assert warnings == (), warnings
+
+
+def test_is_valid_openapi_2(document: dict[str, Any]) -> None:
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in OpenAPIV2SpecValidator(document).iter_errors()
+    ]
+    assert errors == []
+
+
+def test_the_validator_notices_a_broken_definition(document: dict[str, Any]) -> None:
+    broken = copy.deepcopy(document)
+    del broken["paths"]["/users"]["post"]["responses"]
+    broken["definitions"]["User"]["properties"]["id"]["type"] = "text"
+    assert len(list(OpenAPIV2SpecValidator(broken).iter_errors())) >= 2
+
+
+def _expected_operations() -> set[tuple[str, str]]:
+    """(method, path) of every HTTP function the app registers and the connector describes, `{name}` expanded over
+    the triggers."""
+    expected = set()
+    for route in app().http:
+        entry = OPERATIONS.get(route.function)
+        assert entry is not None, f"HTTP function {route.function} has no entry in connector/operations.py"
+        if entry.build is None:
+            continue
+        paths = [route.route]
+        if "{name}" in route.route:
+            paths = [route.route.replace("{name}", trigger.name) for trigger in TRIGGERS]
+        expected |= {(method.lower(), "/" + path) for path in paths for method in route.methods}
+    return expected
+
+
+def test_paths_are_the_apps_routes(document: dict[str, Any]) -> None:
+    described = {(method, path) for path, item in document["paths"].items() for method in item if method in METHODS}
+    assert described == _expected_operations()
+    assert document["basePath"] == "/api"
+
+
+def test_every_http_function_has_a_decision() -> None:
+    assert {route.function for route in app().http} <= set(OPERATIONS)
+    left_out = {name: entry.reason for name, entry in OPERATIONS.items() if entry.build is None}
+    assert all(left_out.values()), "a function left out of the connector says why"
+    assert "health" in left_out
+
+
+def _contract_display_names() -> dict[tuple[str, str], str]:
+    """(method, path) -> display name, from the tables of CONTRACT §2 (actions) and §4 (triggers)."""
+    contract = (SHARED / "CONTRACT.md").read_text()
+    names = {}
+    for row in re.findall(r"^\| ([^|`]+?) \| `(GET|POST) /api(/[^`]+)` \|", contract, flags=re.MULTILINE):
+        names[(row[1].lower(), row[2])] = row[0]
+    for row in re.findall(r"^\| (When [^|]+?) \| `([a-z-]+)` \|", contract, flags=re.MULTILINE):
+        names[("get", f"/triggers/{row[1]}")] = row[0]
+    return names
+
+
+def test_summaries_are_the_seed_display_names(document: dict[str, Any]) -> None:
+    if not (SHARED / "CONTRACT.md").exists():
+        pytest.skip("../shared/CONTRACT.md is not beside the repo")
+    names = _contract_display_names()
+    assert len(names) == 9
+    ops = operations_of(document)
+    assert set(ops) == set(SEED_NAMES)
+    for operation_id, (method, path, operation) in ops.items():
+        assert operation["summary"] == names[(method, path)], operation_id
+        assert operation["description"], operation_id
+
+
+def _seed_list(heading: str) -> list[str]:
+    """The one-cell rows (`| name |`) of the seed's summary table under `heading` (Akce, Aktivační události)."""
+    lines = SEED.read_text().splitlines()
+    start = lines.index(heading) + 1
+    rows: list[str] = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            if rows and not line.endswith("|"):
+                break
+            continue
+        rows.append(line.strip("| ").strip())
+    return rows
+
+
+def test_the_seed_names_the_same_operations_in_the_same_order(document: dict[str, Any]) -> None:
+    if not SEED.exists():
+        pytest.skip("../shared/seed is not beside the repo")
+    actions = ["CreateOrUpdateUser", "CreateLead", "ListLeads", "GetUser", "GetLead"]
+    triggers = [trigger.operation_id for trigger in TRIGGERS]
+    assert _seed_list("Akce") == [SEED_NAMES[op] for op in actions]
+    assert _seed_list("Aktivační události") == [SEED_NAMES[op] for op in triggers]
+    ops = operations_of(document)
+    assert {op for op, (_, _, operation) in ops.items() if "x-ms-trigger" not in operation} == set(actions)
+    assert {op for op, (_, _, operation) in ops.items() if "x-ms-trigger" in operation} == set(triggers)
+
+
+def test_list_leads_is_pageable(document: dict[str, Any]) -> None:
+    _, _, operation = operations_of(document)["ListLeads"]
+    assert operation["x-ms-pageable"] == {"nextLinkName": "nextLink"}
+    page = document["definitions"]["LeadPage"]
+    assert page["properties"]["value"]["items"] == {"$ref": "#/definitions/Lead"}
+    assert page["properties"]["nextLink"]["type"] == "string"
+    assert page["required"] == ["value"], "nextLink is absent on the last page"
+    cursor = next(p for p in operation["parameters"] if p.get("name") == "cursor")
+    assert cursor["x-ms-visibility"] == "internal"
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS, ids=lambda t: t.name)
+def test_polling_triggers(document: dict[str, Any], trigger: Any) -> None:
+    operation = document["paths"][f"/triggers/{trigger.name}"]["get"]
+    assert operation["operationId"] == trigger.operation_id
+    assert operation["x-ms-trigger"] == "batch"
+    assert operation["x-ms-trigger-hint"]
+    responses = operation["responses"]
+    for status in ("200", "202"):
+        assert set(responses[status]["headers"]) == {"Location", "Retry-After"}
+    assert "schema" not in responses["202"]
+    batch = document["definitions"][responses["200"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert batch["required"] == ["value"]
+    assert batch["properties"]["value"]["type"] == "array"
+    event = {
+        "user-updated": "User",
+        "lead-created": "Lead",
+        "user-created": "User",
+        "conversation-started": "Conversation",
+    }
+    assert batch["properties"]["value"]["items"] == {"$ref": f"#/definitions/{event[trigger.name]}"}
+    cursor = next(p for p in operation["parameters"] if p.get("name") == "cursor")
+    assert cursor == cursor | {"in": "query", "required": False, "x-ms-visibility": "internal"}
+
+
+def test_triggers_are_the_apps_event_logs() -> None:
+    eventlog = pytest.importorskip("shared.eventlog")
+    assert set(eventlog.TRIGGERS) == {trigger.name for trigger in TRIGGERS}
+
+
+def test_connection_header_on_every_operation(document: dict[str, Any]) -> None:
+    parameter = document["parameters"]["Connection"]
+    assert parameter["name"] == CONNECTION_HEADER
+    assert parameter["in"] == "header"
+    assert parameter["required"] is False
+    assert parameter["x-ms-visibility"] == "advanced"
+    for operation_id, (_, _, operation) in operations_of(document).items():
+        assert {"$ref": "#/parameters/Connection"} in operation["parameters"], operation_id
+
+
+def test_function_key_security_and_host_placeholder(document: dict[str, Any]) -> None:
+    assert document["securityDefinitions"] == {"api_key": {"type": "apiKey", "in": "header", "name": "x-functions-key"}}
+    assert document["security"] == [{"api_key": []}]
+    assert document["host"] == "your-app.azurewebsites.net"
+    assert document["schemes"] == ["https"]
+    properties = json.loads(generate.PROPERTIES_FILE.read_text())["properties"]
+    assert properties["connectionParameters"]["api_key"]["type"] == "securestring"
+    assert re.fullmatch(r"#[0-9A-Fa-f]{6}", properties["iconBrandColor"])
+    capability = document["x-ms-capabilities"]["testConnection"]
+    assert capability["operationId"] in operations_of(document)
+    names = {item["propertyName"] for item in document["x-ms-connector-metadata"]}
+    assert {"Website", "Privacy policy", "Categories"} <= names
+
+
+def test_every_input_and_property_has_a_display_name(document: dict[str, Any]) -> None:
+    for name, schema in document["definitions"].items():
+        for prop, spec in schema.get("properties", {}).items():
+            if "$ref" not in spec:
+                assert spec.get("x-ms-summary"), f"{name}.{prop}"
+    for operation_id, (_, _, operation) in operations_of(document).items():
+        for parameter in operation["parameters"]:
+            if "$ref" not in parameter:
+                assert parameter.get("x-ms-summary"), f"{operation_id} {parameter['name']}"
+    visibility = {"important", "advanced", "internal"}
+    for node in _nodes(document):
+        if isinstance(node, dict) and "x-ms-visibility" in node:
+            assert node["x-ms-visibility"] in visibility
+
+
+def _nodes(node: Any) -> list[Any]:
+    out = [node]
+    if isinstance(node, dict):
+        for value in node.values():
+            out += _nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            out += _nodes(value)
+    return out
+
+
+def _json_schema(node: Any) -> Any:
+    """A Swagger 2.0 schema as JSON Schema draft 4: x-nullable -> a null type; closed objects (a response that
+    grows a field the definition lacks fails)."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _json_schema(value) for key, value in node.items() if not key.startswith("x-")}
+    if node.get("x-nullable"):
+        out["type"] = [node["type"], "null"]
+    if "properties" in node and isinstance(node["properties"], dict) and "type" in node:
+        out["additionalProperties"] = False
+        out["properties"] = {name: _json_schema(prop) for name, prop in node["properties"].items()}
+    return out
+
+
+def _validate(document: dict[str, Any], definition: str, instance: Any) -> None:
+    definitions = {name: _json_schema(schema) for name, schema in document["definitions"].items()}
+    schema = {"definitions": definitions, "$ref": f"#/definitions/{definition}"}
+    jsonschema.Draft4Validator(schema).validate(instance)
+
+
+CONTACT = {
+    "type": "contact",
+    "id": "65a1",
+    "role": "user",
+    "external_id": "ext-1",
+    "email": "jane@example.com",
+    "phone": None,
+    "name": "Jane",
+    "created_at": 1700000000,
+    "updated_at": 1700000100,
+    "avatar": {"image_url": "https://example.com/a.png"},
+    "unsubscribed_from_emails": False,
+    "location": {"city": "Prague", "country": "Czechia", "region": None},
+    "companies": {"data": [{"id": "c1"}]},
+    "tags": {"data": [{"id": "t1"}]},
+}
+
+
+def test_schemas_describe_what_the_app_answers(document: dict[str, Any]) -> None:
+    user = contact_to_model(CONTACT, {"c1": "Acme"}, {"t1": "VIP"}).model_dump(mode="json")
+    lead = contact_to_model({**CONTACT, "role": "lead", "avatar": None}).model_dump(mode="json")
+    conversation = conversation_to_model(
+        {
+            "id": "9",
+            "created_at": 1700000000,
+            "updated_at": 1700000200,
+            "admin_assignee_id": 0,
+            "source": {"author": {"id": 5, "type": "user"}, "body": "<p>Hi</p>", "subject": "", "url": None},
+            "contacts": {"contacts": [{"id": "65a1", "type": "contact"}]},
+        }
+    ).model_dump(mode="json")
+    _validate(document, "User", user)
+    _validate(document, "Lead", lead)
+    _validate(document, "Conversation", conversation)
+    _validate(document, "LeadPage", {"value": [lead], "nextLink": "https://h/api/leads?cursor=x"})
+    _validate(document, "LeadPage", {"value": []})
+    _validate(document, "UserBatch", {"value": [user, user]})
+    _validate(document, "ConversationBatch", {"value": [conversation]})
+    _validate(document, "Error", BadRequest.field("email", "is required").body())
+    _validate(document, "UpsertUser", {"email": "jane@example.com", "name": None, "companies": ["c1"]})
+    with pytest.raises(jsonschema.ValidationError):
+        _validate(document, "User", {**user, "surprise": 1})
+    with pytest.raises(jsonschema.ValidationError):
+        _validate(document, "Lead", user)  # type is "user"
