@@ -2,6 +2,8 @@
 
     python -m connector.generate           write connector/apiDefinition.swagger.json and apiProperties.json
     python -m connector.generate --check   exit 1 (naming the stale file) when they differ from the code
+    python -m connector.generate --host func-abc.azurewebsites.net --out DIR
+                                           write both files into DIR with your app's host (to import them)
 
 The paths and methods come from the routes `function_app.app` registers (connector/routes.py), each HTTP
 function's operations from its entry in connector/operations.py, the schemas from the pydantic models.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tomllib
 from collections.abc import Sequence
@@ -196,27 +199,39 @@ def render(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def generate(app: AppFunctions | None = None) -> tuple[dict[Path, str], tuple[str, ...]]:
-    """The files' contents (path -> text) and the warnings; `app` defaults to function_app's routes."""
+def generate(app: AppFunctions | None = None, host: str | None = None) -> tuple[dict[Path, str], tuple[str, ...]]:
+    """The files' contents (path -> text) and the warnings; `app` defaults to function_app's routes, `host` to the
+    placeholder."""
     if app is None:
         from connector.routes import load
 
         app = load()
     document, warnings = definition(app)
+    if host:
+        document["host"] = host
     return {DEFINITION_FILE: render(document), PROPERTIES_FILE: render(properties())}, warnings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m connector.generate", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when the committed files are stale")
+    parser.add_argument("--host", help="the Function App's host name, instead of the placeholder (needs --out)")
+    parser.add_argument("--out", type=Path, help="write the files into this folder instead of connector/")
     args = parser.parse_args(argv)
+    if args.host and not args.out:
+        parser.error("--host writes a copy for one app: give --out DIR (the committed files keep the placeholder)")
+    if args.host and not re.fullmatch(r"[A-Za-z0-9.-]+(:\d+)?", args.host):
+        parser.error("--host is a host name such as func-abc.azurewebsites.net (no scheme, no path)")
     try:
-        files, warnings = generate()
+        files, warnings = generate(host=args.host)
     except GeneratorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        files = {args.out / path.name: text for path, text in files.items()}
     stale = [path for path, text in files.items() if not path.exists() or path.read_text() != text]
     if args.check:
         for path in stale:

@@ -3,6 +3,7 @@ conversion refuses what Swagger 2.0 cannot say."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +152,15 @@ def test_check_mode_reports_stale_files(
     assert generate.main([]) == 0
     assert generate.main(["--check"]) == 0
     assert (tmp_path / "apiDefinition.swagger.json").read_text().startswith('{\n  "swagger": "2.0",')
+
+
+def test_a_copy_for_one_app_gets_its_host(tmp_path: Path) -> None:
+    assert generate.main(["--host", "func-abc.azurewebsites.net", "--out", str(tmp_path)]) == 0
+    written = json.loads((tmp_path / "apiDefinition.swagger.json").read_text())
+    assert written["host"] == "func-abc.azurewebsites.net"
+    assert (tmp_path / "apiProperties.json").exists()
+    assert json.loads(generate.DEFINITION_FILE.read_text())["host"] == generate.HOST_PLACEHOLDER
+    with pytest.raises(SystemExit):
+        generate.main(["--host", "https://func-abc.azurewebsites.net/api", "--out", str(tmp_path)])
+    with pytest.raises(SystemExit):
+        generate.main(["--host", "func-abc.azurewebsites.net"])
