@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import azure.functions as func
 from azure.core.exceptions import AzureError
 
 from functions.http import handles_errors, json_response
-from shared.settings import get_settings
+from shared.settings import SettingsError, get_settings, storage_setting
 from shared.storage import service_client
 
 bp = func.Blueprint()
@@ -16,10 +18,18 @@ bp = func.Blueprint()
 @bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @handles_errors
 def health(req: func.HttpRequest) -> func.HttpResponse:
-    settings = get_settings()
+    # Storage is checked even when other settings are invalid: health means "storage answers" (CONTRACT §5);
+    # a settings problem is reported by name, never with a value.
+    body: dict[str, object] = {"status": "healthy", "storage": "ok"}
     try:
-        tables = service_client(settings.storage_connection_string.get_secret_value()).list_tables(results_per_page=1)
+        body["connections"] = sorted(get_settings().connections)
+        body["settings"] = "ok"
+    except SettingsError as exc:
+        body["settings"] = exc.message
+    try:
+        tables = service_client(storage_setting(os.environ)).list_tables(results_per_page=1)
         next(iter(tables), None)
-    except AzureError as exc:
-        return json_response({"status": "unhealthy", "storage": f"unreachable ({type(exc).__name__})"}, status=503)
-    return json_response({"status": "healthy", "storage": "ok", "connections": sorted(settings.connections)})
+    except (AzureError, ValueError) as exc:
+        body.update(status="unhealthy", storage=f"unreachable ({type(exc).__name__})")
+        return json_response(body, status=503)
+    return json_response(body)

@@ -152,13 +152,18 @@ def _connection_names(env: Mapping[str, str]) -> list[str]:
     return names
 
 
+def storage_setting(env: Mapping[str, str]) -> str:
+    """AzureWebJobsStorage, defaulting to Azurite as the Functions host does locally."""
+    return env.get("AzureWebJobsStorage", "").strip() or "UseDevelopmentStorage=true"
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Validate every setting; raises SettingsError naming the first bad one."""
     api_version = env.get("INTERCOM_API_VERSION", "").strip() or DEFAULT_API_VERSION
     if api_version not in _API_VERSIONS:
         raise SettingsError("INTERCOM_API_VERSION", "must be an Intercom API version such as 2.16")
     connections = {name: _connection(env, name, api_version) for name in _connection_names(env)}
-    storage = env.get("AzureWebJobsStorage", "").strip() or "UseDevelopmentStorage=true"
+    storage = storage_setting(env)
     schedule = env.get("POLL_SCHEDULE", "").strip() or DEFAULT_POLL_SCHEDULE
     if len(schedule.split()) != 6:
         raise SettingsError("POLL_SCHEDULE", "must be an NCRONTAB expression with six fields")
