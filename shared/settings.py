@@ -84,7 +84,7 @@ def parse_duration(text: str) -> timedelta:
 
 
 def _parse_trigger_start(value: str) -> timedelta:
-    if value.strip().lower() == "now":
+    if value.strip().lower() in ("", "now"):
         return timedelta(0)
     try:
         return parse_duration(value)
@@ -128,6 +128,9 @@ def _connection(env: Mapping[str, str], name: str, api_version: str) -> Connecti
     token = env.get(token_name, "").strip()
     if not token:
         raise SettingsError(token_name, "is required")
+    if token.startswith("@Microsoft.KeyVault("):
+        # App Service leaves the reference text in place when it cannot resolve it.
+        raise SettingsError(token_name, "is an unresolved Key Vault reference (check the secret and the app's access)")
     return Connection(
         name=name,
         access_token=SecretStr(token),

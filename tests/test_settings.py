@@ -51,6 +51,7 @@ def test_more_connections_and_lookup() -> None:
         ({**BASE, "POLL_SCHEDULE": "*/5 * * * *"}, "POLL_SCHEDULE"),
         ({**BASE, "TRIGGER_START": "yesterday"}, "TRIGGER_START"),
         ({**BASE, "WEBHOOK_ALLOW_LOOPBACK": "maybe"}, "WEBHOOK_ALLOW_LOOPBACK"),
+        ({"INTERCOM_ACCESS_TOKEN": "@Microsoft.KeyVault(SecretUri=https://v/secrets/t/)"}, "INTERCOM_ACCESS_TOKEN"),
     ],
 )
 def test_bad_setting_is_named(env: dict[str, str], setting: str) -> None:
@@ -58,6 +59,10 @@ def test_bad_setting_is_named(env: dict[str, str], setting: str) -> None:
         load_settings(env)
     assert err.value.setting == setting
     assert setting in str(err.value)
+
+
+def test_empty_trigger_start_is_now() -> None:
+    assert load_settings({**BASE, "TRIGGER_START": " "}).trigger_start == timedelta(0)
 
 
 def test_trigger_start_duration() -> None:
