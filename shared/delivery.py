@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import ssl
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -211,6 +212,7 @@ class Deliverer:
         rand: Callable[[], float] = random.random,
         max_parallel: int = MAX_PARALLEL,
         owner: str | None = None,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.settings = settings
         self.resolver = resolver
@@ -222,6 +224,7 @@ class Deliverer:
         self.rand = rand
         self.max_parallel = max_parallel
         self.owner = owner or uuid.uuid4().hex
+        self.verify = verify
         self._storage = settings.storage_connection_string.get_secret_value()
 
     # -- entry points: never raise -------------------------------------------------------------------------------
@@ -305,7 +308,7 @@ class Deliverer:
             )
             if held is None:
                 return 0  # another deliverer leased it first, or it was deleted
-            with httpx.Client(follow_redirects=False, trust_env=False) as client:
+            with httpx.Client(follow_redirects=False, trust_env=False, verify=self.verify) as client:
                 while held is not None and not deadline.expired():
                     events = event_log.read(held.cursor, READ_BATCH)
                     if not events:
@@ -423,7 +426,8 @@ class Deliverer:
         except httpx.TimeoutException:
             return Outcome(ok=False, error=f"timed out after {timeout:g} s")
         except httpx.HTTPError as exc:
-            return Outcome(ok=False, error=f"{type(exc).__name__}")
+            message = str(exc).replace(url, redacted(url)).replace(sub.callback_url, redacted(sub.callback_url))
+            return Outcome(ok=False, error=f"{type(exc).__name__}: {message[:200]}")
         if 200 <= status < 300:
             return Outcome(ok=True)
         if status == 410:

@@ -4,6 +4,7 @@ appended to a trigger's log the way the pollers append them."""
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -123,8 +124,10 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-def run_receiver(receiver: Receiver) -> Iterator[Receiver]:
+def run_receiver(receiver: Receiver, tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
     server = _Server(("127.0.0.1", 0), _handler(receiver))
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     receiver.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -5,9 +5,13 @@ order, expired events."""
 from __future__ import annotations
 
 import logging
+import shutil
+import ssl
+import subprocess
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -346,3 +350,45 @@ def test_a_re_created_log_restarts_delivery_at_its_beginning(
     assert deliver_pending(settings, unique_name, TRIGGER, deadline()) == 1
     assert receiver.accepted_ns() == [1, 2, 10]
     assert stored(storage_conn, sub).cursor == 1
+
+
+def test_https_goes_to_the_checked_address_and_verifies_the_certificate_for_the_name(
+    settings: Settings, storage_conn: str, unique_name: str, tmp_path: Path
+) -> None:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=hooks.test",
+         "-addext", "subjectAltName=DNS:hooks.test", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    client_tls = ssl.create_default_context(cafile=str(cert))
+
+    def to_loopback(host: str, port: int) -> list[tuple[object, object, object, object, tuple[object, ...]]]:
+        return [(2, 1, 6, "", ("127.0.0.1", port))]  # both names lead to this machine
+
+    gen = run_receiver(Receiver(), tls=server_tls)
+    receiver = next(gen)
+    try:
+        conn = settings.connection(unique_name)
+        good, _ = subscribe(
+            settings, conn, TRIGGER, {"callbackUrl": f"https://hooks.test:{receiver.port}/ok"}, resolver=to_loopback
+        )
+        wrong, _ = subscribe(
+            settings, conn, TRIGGER, {"callbackUrl": f"https://other.test:{receiver.port}/no"}, resolver=to_loopback
+        )
+        append_events(storage_conn, unique_name, TRIGGER, [1])
+        d = deliverer(settings, Clock(), resolver=to_loopback, verify=client_tls)
+        assert d.deliver_pending(unique_name, TRIGGER, deadline()) == 1
+        got = receiver.accepted()
+        assert [(r.path, r.headers["host"]) for r in got] == [("/ok", f"hooks.test:{receiver.port}")]
+        assert stored(storage_conn, good).cursor == 1
+        failed = stored(storage_conn, wrong)  # the certificate is for hooks.test, not other.test
+        assert (failed.cursor, failed.attempts) == (0, 1)
+        assert "ConnectError" in failed.last_error
+        assert "certificate" in failed.last_error.lower()
+    finally:
+        next(gen, None)
