@@ -3,6 +3,7 @@ Azurite, reads the logs back, and compares them with the simulator's ground trut
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -20,8 +21,8 @@ from devserver.ports import free_port
 from shared.eventlog import TRIGGERS, Event, EventLog
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.polling import PollOutcome, poll
 from shared.poll_markers import LeadMarkers
+from shared.polling import PollOutcome, poll
 from shared.settings import Connection
 from shared.throttle import Limiter, MemoryLimiter
 
@@ -41,6 +42,7 @@ class Harness:
     trigger_start: timedelta = timedelta(0)
     deadline_seconds: float = 20.0
     limiter: Limiter | None = None
+    clock_shift: float = 0.0  # our clock = Intercom's + this (the timezone refresh, or a host clock that is off)
     name: str = field(default_factory=lambda: "p" + uuid.uuid4().hex[:10])
     outcomes: list[PollOutcome] = field(default_factory=list)
 
@@ -67,7 +69,7 @@ class Harness:
             trigger_start=self.trigger_start,
             lookback=self.lookback,
             deadline=Deadline.after(self.deadline_seconds if deadline_seconds is None else deadline_seconds),
-            clock=self.sim.now,
+            clock=lambda: self.sim.now() + self.clock_shift,
             markers=LeadMarkers(conn, self.name) if trigger == "user-created" else None,
         )
         with self._lock:
@@ -129,10 +131,8 @@ class TcpProxy:
         self._down.set()
         with self._lock:
             for sock in self._socks:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 sock.close()
             self._socks.clear()
 
@@ -173,7 +173,45 @@ class TcpProxy:
             pass
         finally:
             for sock in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     sock.close()
-                except OSError:
-                    pass
+
+
+@dataclass
+class Verdict:
+    """One trigger's log against the simulator's ground truth."""
+
+    missed: set[str]
+    doubled: list[str]
+    unexpected: set[str]
+
+    @property
+    def exact(self) -> bool:
+        return not (self.missed or self.doubled or self.unexpected)
+
+
+def ground_truth(sim: Simulator, start: int) -> dict[str, set[str]]:
+    """What each log must hold, from the simulator's live objects (merged leads excluded): ids, and for
+    user-updated the LATEST (id, updated_at) of every user updated since start."""
+    contacts = sim.contacts()
+    users = [c for c in contacts if c["role"] == "user"]
+    return {
+        "lead-created": {c["id"] for c in contacts if c["role"] == "lead" and c["created_at"] >= start},
+        "user-created": {c["id"] for c in users if c["created_at"] >= start},
+        "conversation-started": {c["id"] for c in sim.conversations() if c["created_at"] >= start},
+        "user-updated": {f"{c['id']}:{c['updated_at']}" for c in users if c["updated_at"] >= start},
+    }
+
+
+def verdicts(h: Harness, start: int, user_versions: set[str]) -> dict[str, Verdict]:
+    """missed: expected but not logged; doubled: logged twice; unexpected: logged but not a real event (for
+    user-updated: not a (user id, updated_at) version that existed after start)."""
+    truth = ground_truth(h.sim, start)
+    out: dict[str, Verdict] = {}
+    for trigger, expected in truth.items():
+        keys = h.keys(trigger)
+        allowed = user_versions if trigger == "user-updated" else expected
+        if trigger == "user-updated":
+            allowed = {v for v in user_versions if int(v.rsplit(":", 1)[1]) >= start}
+        out[trigger] = Verdict(expected - set(keys), doubles(keys), set(keys) - allowed)
+    return out
