@@ -337,6 +337,4 @@ def unsubscribe_callback(settings: Settings, connection: Connection, trigger: st
     trigger = known_trigger(trigger)
     url = _body_callback(body)
     sub_id = subscription_id(settings.cursor_key, connection.name, trigger, url)
-    SubscriptionStore(settings.storage_connection_string.get_secret_value(), connection.name).delete(
-        trigger, sub_id
-    )
+    SubscriptionStore(settings.storage_connection_string.get_secret_value(), connection.name).delete(trigger, sub_id)
