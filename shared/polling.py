@@ -4,8 +4,9 @@ One poll, for one trigger on one connection (docs/triggers.md has the argument w
 
 1. read the checkpoint with its ETag (none yet: begin at `now - TRIGGER_START`);
 2. the workspace timezone (`GET /me` `app.timezone`) is kept in the checkpoint's state, re-read at most daily;
-3. cutoff = max(start, watermark - POLL_LOOKBACK_SECONDS); the search asks for `{field} > T`, T inside the
-   workspace day before the cutoff's day (contact search compares whole days and `>` starts at the next day);
+3. cutoff = max(start, watermark - POLL_LOOKBACK_SECONDS, sealed + 1) (`sealed`: a watermark that a complete
+   poll read more than POLL_LOOKBACK_SECONDS after it); the search asks for `{field} > T`, T inside the workspace
+   day before the cutoff's day (contact search compares whole days and `>` starts at the next day);
    conversations `created_at > cutoff - 1` (to the second, inclusive);
 4. pages are read newest first and the poll stops at the first page that ends before the cutoff, so a poll costs
    calls in proportion to the changes in its window, not to the workspace;
@@ -47,6 +48,10 @@ UNKNOWN_TIMEZONE_BACK_SECONDS = 2 * 86_400
 # T sits in the middle of the previous workspace day, so a timezone rule that differs from Intercom's by less than
 # 12 hours still leaves T in an earlier day than the cutoff.
 DAY_BOUND_BACK_SECONDS = 12 * 3600
+# A complete poll that starts this long (our clock) after the look-back has passed over a watermark "seals" it:
+# every item up to it is indexed and was read, so later polls start after it. The margin covers a host clock that
+# runs ahead of Intercom's.
+SEAL_MARGIN_SECONDS = 120
 # Key rows outlive the look-back by this much (a look-back raised by less than this never re-logs an event).
 KEY_MARGIN_SECONDS = 86_400
 # An event body is at most ~480 K characters in the log; a longer conversation body is cut to this.
@@ -122,6 +127,13 @@ def day_bound(cutoff: int, timezone: str | None) -> int:
     while datetime.fromtimestamp(bound, tz).date() >= day:  # cannot happen with real zones; kept as a guard
         bound -= 3600
     return bound
+
+
+def cutoff_of(checkpoint: Checkpoint, lookback: int, sealed: int | None) -> int:
+    """Where a poll's window starts: the look-back behind the watermark, never before the start, and after the
+    sealed bound (items up to it were all indexed and read by a complete poll)."""
+    cutoff = max(checkpoint.start, checkpoint.watermark - lookback)
+    return cutoff if sealed is None else max(cutoff, sealed + 1)
 
 
 def search_body(spec: TriggerSpec, cutoff_or_bound: int, after: str | None = None) -> dict[str, Any]:
@@ -302,10 +314,12 @@ def poll(
     deadline: Deadline,
     clock: Callable[[], float] = time.time,
     markers: LeadMarkers | None = None,
+    seal_margin: int = SEAL_MARGIN_SECONDS,
 ) -> PollOutcome:
     """One poll of `log_.trigger` on one connection. Storage errors (Unavailable) propagate: nothing is lost.
 
-    `markers` is needed by user-created only. `clock` gives "now" for the trigger's start and the timezone refresh.
+    `markers` is needed by user-created only. `clock` gives "now" (our clock) for the trigger's start, the timezone
+    refresh and sealing (SEAL_MARGIN_SECONDS: how far our clock may run ahead of Intercom's).
     """
     spec = SPECS[log_.trigger]
     if spec.name == "user-created" and markers is None:
@@ -316,7 +330,9 @@ def poll(
         checkpoint = log_.begin(int(now - trigger_start.total_seconds()))
     state = dict(checkpoint.state)
     timezone = _timezone(client, state, now, deadline) if spec.contacts else None
-    cutoff = max(checkpoint.start, checkpoint.watermark - lookback)
+    sealed = state.get("sealed")
+    sealed = int(sealed) if isinstance(sealed, int) else None
+    cutoff = cutoff_of(checkpoint, lookback, sealed)
     bound = query_bound(spec, cutoff, timezone)
 
     resume = state.get("resume")
@@ -388,6 +404,10 @@ def poll(
     watermark = checkpoint.watermark
     if complete and top is not None:
         watermark = max(watermark, top)
+    if complete:
+        seal = min(watermark, int(now) - lookback - seal_margin)
+        if seal >= max(checkpoint.start, watermark - lookback) and (sealed is None or seal > sealed):
+            state["sealed"] = seal
     reason = None if error is None else f"{type(error).__name__}: {error}"
     if not events and watermark == checkpoint.watermark and state == checkpoint.state:
         status = "ok" if complete else "partial"

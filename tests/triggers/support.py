@@ -22,7 +22,7 @@ from shared.eventlog import TRIGGERS, Event, EventLog
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.poll_markers import LeadMarkers
-from shared.polling import PollOutcome, poll
+from shared.polling import SEAL_MARGIN_SECONDS, PollOutcome, poll
 from shared.settings import Connection
 from shared.throttle import Limiter, MemoryLimiter
 
@@ -42,6 +42,7 @@ class Harness:
     trigger_start: timedelta = timedelta(0)
     deadline_seconds: float = 20.0
     limiter: Limiter | None = None
+    seal_margin: int = SEAL_MARGIN_SECONDS
     clock_shift: float = 0.0  # our clock = Intercom's + this (the timezone refresh, or a host clock that is off)
     name: str = field(default_factory=lambda: "p" + uuid.uuid4().hex[:10])
     outcomes: list[PollOutcome] = field(default_factory=list)
@@ -71,6 +72,7 @@ class Harness:
             deadline=Deadline.after(self.deadline_seconds if deadline_seconds is None else deadline_seconds),
             clock=lambda: self.sim.now() + self.clock_shift,
             markers=LeadMarkers(conn, self.name) if trigger == "user-created" else None,
+            seal_margin=self.seal_margin,
         )
         with self._lock:
             self.outcomes.append(outcome)
@@ -84,6 +86,30 @@ class Harness:
 
     def keys(self, trigger: str) -> list[str]:
         return [e.key for e in self.events(trigger)]
+
+
+class BackgroundPoller:
+    """Polls the four triggers every `every` seconds in a thread, like the timers; `stop()` returns its errors."""
+
+    def __init__(self, h: Harness, every: float) -> None:
+        self.h, self.every = h, every
+        self.errors: list[BaseException] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.h.poll_all()
+            except BaseException as exc:
+                self.errors.append(exc)
+            self._stop.wait(self.every)
+
+    def stop(self) -> list[BaseException]:
+        self._stop.set()
+        self._thread.join()
+        return self.errors
 
 
 def read_all(event_log: EventLog) -> list[Event]:

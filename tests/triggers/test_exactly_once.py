@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import itertools
 import random
-import threading
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from devserver.intercom import Simulator
-from tests.triggers.support import Harness, verdicts
+from tests.triggers.support import BackgroundPoller, Harness, verdicts
 
 TZ = "Asia/Kathmandu"  # UTC+05:45: the workspace day does not start at a UTC hour
 MAX_DELAY = 20.0
@@ -35,25 +34,14 @@ def test_exactly_once_across_a_workspace_midnight_with_index_delay(sim: Simulato
         index_delay=(0.0, MAX_DELAY),
         seed=11,
     )
-    h = Harness(sim, storage_conn, lookback=30)
+    # Sealing with no margin (our clock is Intercom's here): windows close as early as the look-back allows.
+    h = Harness(sim, storage_conn, lookback=30, seal_margin=0)
     h.poll_all()
     checkpoint = h.log("user-updated").checkpoint()
     assert checkpoint is not None
     start = checkpoint.start
 
-    errors: list[BaseException] = []
-    stop = threading.Event()
-
-    def poller() -> None:
-        while not stop.is_set():
-            try:
-                h.poll_all()
-            except BaseException as exc:
-                errors.append(exc)
-            stop.wait(1.0)
-
-    thread = threading.Thread(target=poller, daemon=True)
-    thread.start()
+    poller = BackgroundPoller(h, every=1.0)
 
     rng = random.Random(5)
     versions: set[str] = set()
@@ -96,8 +84,7 @@ def test_exactly_once_across_a_workspace_midnight_with_index_delay(sim: Simulato
 
     # Every write is searchable MAX_DELAY after it was made; the poller keeps going until then, and a bit more.
     time.sleep(MAX_DELAY + 2.5)
-    stop.set()
-    thread.join()
+    errors = poller.stop()
     h.poll_all()
     assert not errors, errors
 

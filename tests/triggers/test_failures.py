@@ -18,7 +18,7 @@ from shared.eventlog import TRIGGERS, Checkpoint, EventLog
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.throttle import MemoryLimiter
-from tests.triggers.support import Harness, TcpProxy, doubles, make_client, verdicts, wait_until
+from tests.triggers.support import BackgroundPoller, Harness, TcpProxy, doubles, make_client, verdicts, wait_until
 
 
 def write_some(sim: Simulator, tag: str, *, index: bool = True) -> set[str]:
@@ -61,19 +61,7 @@ def test_exactly_once_with_20_percent_intercom_faults(sim: Simulator, storage_co
     h = Harness(sim, storage_conn, lookback=8, deadline_seconds=2.0)
     h.poll_all()
     versions: set[str] = set()
-    stop = threading.Event()
-    errors: list[BaseException] = []
-
-    def poller() -> None:
-        while not stop.is_set():
-            try:
-                h.poll_all()
-            except BaseException as exc:
-                errors.append(exc)
-            stop.wait(0.2)
-
-    thread = threading.Thread(target=poller, daemon=True)
-    thread.start()
+    poller = BackgroundPoller(h, every=0.2)
     for i in range(12):
         versions |= write_some(sim, f"f{i}")
         time.sleep(0.5)
@@ -84,8 +72,7 @@ def test_exactly_once_with_20_percent_intercom_faults(sim: Simulator, storage_co
 
     # A 429 holds the connection's calls until Intercom's window resets (up to 10 s): give it a few windows.
     done = wait_until(settled, timeout=40.0, step=1.0)
-    stop.set()
-    thread.join()
+    errors = poller.stop()
     h.poll_all()
     assert not errors, errors
     assert done
