@@ -6,14 +6,13 @@ shared.delivery.deliver_pending pushes them to webhook subscribers.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
-from typing import Any
 
 import azure.functions as func
 
 from shared import polling
+from shared.delivery import deliver_pending
 from shared.errors import ConnectorError
 from shared.eventlog import TRIGGERS
 from shared.intercom.deadline import Deadline, poll_deadline
@@ -47,15 +46,10 @@ def poll_all(trigger: str, *, deadline: Deadline | None = None) -> list[polling.
 
 
 def deliver(settings: Settings, connection_name: str, trigger: str, deadline: Deadline) -> int:
-    """Hand the new events to shared.delivery.deliver_pending (it swallows its own errors); 0 when it is absent."""
+    """Push the new events to the trigger's webhook subscribers now (the deliver_webhooks timer retries later)."""
     try:
-        module: Any = importlib.import_module("shared.delivery")
-    except ImportError:
-        log.info("shared.delivery is not available; events of %s wait in the log", trigger)
-        return 0
-    try:
-        return int(module.deliver_pending(settings, connection_name, trigger, deadline))
-    except Exception as exc:
+        return deliver_pending(settings, connection_name, trigger, deadline)
+    except Exception as exc:  # it logs and swallows its own errors; this is a second line
         log.error("delivery %s connection=%s failed: %s", trigger, connection_name, type(exc).__name__)
         return 0
 

@@ -3,10 +3,13 @@ merge, pruning, and the timer functions as the Functions host runs them."""
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import azure.functions as func
@@ -22,7 +25,8 @@ from shared.eventlog import TRIGGERS
 from shared.intercom.client import reset_clients
 from shared.intercom.deadline import Deadline
 from shared.poll_markers import MARKER_RETENTION_SECONDS, LeadMarkers
-from shared.settings import Connection, Settings, reset_settings_cache
+from shared.settings import Connection, Settings, get_settings, reset_settings_cache
+from shared.subscriptions import subscribe
 from tests.triggers.support import Harness, doubles
 
 DAY = 86_400
@@ -302,6 +306,7 @@ def two_connections(
     monkeypatch.setenv(f"INTERCOM_ACCESS_TOKEN__{good}", sim.token)
     monkeypatch.setenv(f"INTERCOM_BASE_URL__{good}", sim.base_url)
     monkeypatch.setenv("TRIGGER_START", "PT1H")
+    monkeypatch.setenv("WEBHOOK_ALLOW_LOOPBACK", "true")
     reset_settings_cache()
     reset_clients()
     yield bad, good
@@ -335,6 +340,24 @@ def test_timer_functions_poll_every_connection(
         "poll_conversation_started": [("%POLL_SCHEDULE%", True)],
         "prune_events": [("0 30 3 * * *", True)],
     }
+    # A webhook subscriber of user-created on the good connection: the poll that logs the event pushes it.
+    received: list[dict[str, Any]] = []
+
+    class Callback(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Callback)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings = get_settings()
+    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    subscribe(settings, settings.connection(good), "user-created", {"callbackUrl": url})
     user = sim.add_contact("user", email="timer@example.com", created_at=int(sim.now()) - 60, index=False)
     lead = sim.add_contact("lead", email="timer-lead@example.com", created_at=int(sim.now()) - 60, index=False)
     conv = sim.add_conversation(user["id"], created_at=int(sim.now()) - 60, index=False)
@@ -351,5 +374,7 @@ def test_timer_functions_poll_every_connection(
     assert f"connection={bad} status=partial" in caplog.text
     assert "refused-token" not in caplog.text
     assert sim.token not in caplog.text
+    assert [event["id"] for event in received] == [user["id"]]
+    server.shutdown()
     run_timer("prune_events")
     assert harness.keys("user-created") == [user["id"]]  # nothing young is pruned
