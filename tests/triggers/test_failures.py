@@ -17,6 +17,7 @@ from shared.errors import Unavailable
 from shared.eventlog import TRIGGERS, Checkpoint, EventLog
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
+from shared.polling import cutoff_of
 from shared.throttle import MemoryLimiter
 from tests.triggers.support import BackgroundPoller, Harness, TcpProxy, doubles, make_client, verdicts, wait_until
 
@@ -273,7 +274,7 @@ def test_a_saved_cursor_that_intercom_refuses_restarts_the_window(sim: Simulator
     event_log = h.log("lead-created")
     checkpoint = event_log.checkpoint()
     assert checkpoint is not None
-    cutoff = checkpoint.start
+    cutoff = cutoff_of(checkpoint, 30, checkpoint.state.get("sealed"))
     bogus = {**checkpoint.state, "resume": {"after": "not-a-cursor", "top": cutoff, "bound": cutoff, "cutoff": cutoff}}
     event_log.commit(checkpoint, [], watermark=checkpoint.watermark, state=bogus)
     lead = sim.add_contact("lead", email="late@example.com", index=False)
