@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
 import azure.functions as func
 
-from functions.http import handles_errors, json_body, json_response, request_connection
+from functions.http import handles_errors, json_body, json_response, request_connection, url_with
 from shared import contacts
 from shared.intercom.client import client_for
 from shared.intercom.deadline import action_deadline
@@ -48,7 +46,7 @@ def list_leads(req: func.HttpRequest) -> func.HttpResponse:
     page = contacts.list_leads(client_for(connection, settings), query, settings.cursor_key, action_deadline())
     body: dict[str, object] = {"value": [lead.model_dump(mode="json") for lead in page.value]}
     if page.next_cursor is not None:
-        body["nextLink"] = next_link(req.url, per_page=query.per_page, cursor=page.next_cursor)
+        body["nextLink"] = url_with(req.url, per_page=str(query.per_page), cursor=page.next_cursor)
     return json_response(body)
 
 
@@ -70,11 +68,3 @@ def get_lead(req: func.HttpRequest) -> func.HttpResponse:
     connection = request_connection(req, settings)
     contact_id = parse_id(req.route_params.get("contact_id"), "contact_id")
     return json_response(contacts.get_lead(client_for(connection, settings), contact_id, action_deadline()))
-
-
-def next_link(url: str, *, per_page: int, cursor: str) -> str:
-    """The request's own URL with `per_page` kept and `cursor` replaced (other parameters, e.g. `code`, stay)."""
-    parts = urlsplit(url)
-    params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("per_page", "cursor")]
-    params += [("per_page", str(per_page)), ("cursor", cursor)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(params), ""))
