@@ -12,23 +12,20 @@ storage round trips and lost races) at p50/p99, as a ratio to a bare call to the
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import math
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
 from devserver.azurite import Azurite
+from devserver.intercom import Simulator
 from shared.errors import Throttled
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
@@ -149,56 +146,10 @@ def max_in_window(instants: list[float], period: float) -> int:
     return best
 
 
-class _Simulator:
-    """The project's simulator, or (until it exists) a minimal stand-in with Intercom's 10-second rate windows."""
-
-    def __init__(self, rate_limit_per_10s: int) -> None:
-        self.fallback = False
-        try:
-            simulator = importlib.import_module("devserver.intercom").Simulator
-        except ImportError:
-            self.fallback = True
-            self._server = _start_fallback(rate_limit_per_10s)
-            self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-            return
-        self._sim: Any = simulator(token=TOKEN, port=0).start()
-        self._sim.configure(rate_limit_per_10s=rate_limit_per_10s)
-        self.base_url = str(self._sim.base_url)
-
-    def stop(self) -> None:
-        if self.fallback:
-            self._server.shutdown()
-        else:
-            self._sim.stop()
-
-
-def _start_fallback(limit: int) -> ThreadingHTTPServer:
-    counts: dict[int, int] = {}
-    lock = threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            window = int(time.time() // 10)
-            with lock:
-                counts[window] = counts.get(window, 0) + 1
-                used = counts[window]
-            status = 429 if used > limit else 200
-            body = json.dumps({"type": "list", "data": []}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("X-RateLimit-Limit", str(limit))
-            self.send_header("X-RateLimit-Remaining", str(max(0, limit - used)))
-            self.send_header("X-RateLimit-Reset", str((window + 1) * 10))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+def _simulator(rate_limit_per_10s: int) -> Simulator:
+    sim = Simulator(token=TOKEN, port=0).start()
+    sim.configure(rate_limit_per_10s=rate_limit_per_10s)
+    return sim
 
 
 def main() -> None:
@@ -223,7 +174,7 @@ def main() -> None:
     # Intercom's limit is per fixed 10 s window; ours allows at most this many in any 10 s, so it should never bite.
     upstream_limit = args.calls * math.ceil(10 / args.period)
     with Azurite() as azurite:
-        sim, bare_sim = _Simulator(upstream_limit), _Simulator(10**6)
+        sim, bare_sim = _simulator(upstream_limit), _simulator(10**6)
         try:
             bare = bare_latencies(bare_sim.base_url, args.bare)
             connection = "bench" + uuid.uuid4().hex[:8]
@@ -248,7 +199,6 @@ def main() -> None:
     allowed = args.calls * math.ceil(args.seconds / args.period)
     p50_bare, p99_bare = percentile(bare, 0.5), percentile(bare, 0.99)
     p50_added, p99_added = percentile(added, 0.5), percentile(added, 0.99)
-    print(f"simulator: {'built-in stand-in (devserver.intercom missing)' if sim.fallback else 'devserver.intercom'}")
     print(f"budget: {args.calls} calls per {args.period:g} s; {args.processes} processes for {args.seconds:g} s")
     print(f"calls made: {len(sent)} (calls per process: {[len(r['sent']) for r in results]})")
     print(f"max calls in any {args.period:g} s window: {max_in_window(sent, args.period)} (budget {args.calls})")
