@@ -21,10 +21,11 @@ window, or when it was a lead the last time a poll saw it (shared/poll_markers.p
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,7 +34,7 @@ from shared.errors import ConnectorError
 from shared.eventlog import TRIGGERS, Checkpoint, ConcurrentCommit, EventLog, NewEvent
 from shared.intercom.client import IntercomClient, client_for
 from shared.intercom.deadline import Deadline
-from shared.intercom.errors import IntercomBadRequest
+from shared.intercom.errors import IntercomBadRequest, IntercomForbidden
 from shared.models import contact_to_model, conversation_to_model
 from shared.names import contact_names
 from shared.poll_markers import MARKER_RETENTION_SECONDS, LeadMarkers
@@ -54,7 +55,8 @@ DAY_BOUND_BACK_SECONDS = 12 * 3600
 SEAL_MARGIN_SECONDS = 120
 # Key rows outlive the look-back by this much (a look-back raised by less than this never re-logs an event).
 KEY_MARGIN_SECONDS = 86_400
-# An event body is at most ~480 K characters in the log; a longer conversation body is cut to this.
+# An event body is at most ~480 K characters in the log, stored as ASCII JSON (a character outside ASCII takes 6,
+# an emoji 12): a conversation body is cut so that it takes at most this many there.
 MAX_TEXT_CHARS = 200_000
 
 
@@ -107,7 +109,7 @@ def zone(name: str | None) -> ZoneInfo | None:
         return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a directory, a name too long
         return None
 
 
@@ -164,7 +166,7 @@ class _Scan:
     items: list[dict[str, Any]] = field(default_factory=list)
     pages: int = 0
     complete: bool = False
-    top: int | None = None  # the newest field value of the first page (at most Intercom's clock at that moment)
+    top: int | None = None  # the newest field value of the first page, at most `ceiling` (our clock)
     after: str | None = None  # Intercom's cursor to continue from, when not complete
     error: ConnectorError | None = None
 
@@ -190,7 +192,9 @@ def _scan(
     stop_below: int,
     deadline: Deadline,
     after: str | None = None,
+    ceiling: int | None = None,
 ) -> _Scan:
+    """`ceiling`: the top is never above it (an item dated in the future must not carry the watermark there)."""
     scan = _Scan(after=after)
     while True:
         try:
@@ -207,6 +211,8 @@ def _scan(
         if scan.pages == 1 and after is None:
             stamps = [s for s in (_stamp(item, spec.field) for item in data) if s is not None]
             scan.top = max(stamps, default=None)
+            if scan.top is not None and ceiling is not None:
+                scan.top = min(scan.top, ceiling)
         following = _next_cursor(page)
         last = _stamp(data[-1], spec.field) if data else None
         if following is None or last is None or last < stop_below:
@@ -252,7 +258,7 @@ class _Candidate:
     object_id: str
     occurred_at: int
     item: dict[str, Any]
-    converted: bool = False  # user-created through a lead marker
+    marked: bool = False  # user-created: the contact carries a lead marker, deleted once this event is logged
 
 
 def _candidates(
@@ -288,17 +294,39 @@ def _candidates(
     return list(found.values()), leads, [i for k, i in maybe_converted.items() if k not in found]
 
 
+def _stored_length(text: str) -> int:
+    """How many characters `text` takes in the log (escaped as ASCII JSON, without the quotes)."""
+    return len(json.dumps(text)) - 2
+
+
+def _cut(text: str, limit: int) -> str:
+    """The longest start of `text` that takes at most `limit` characters in the log."""
+    low, high = 0, min(len(text), limit)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _stored_length(text[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low]
+
+
 def _body(client: IntercomClient, spec: TriggerSpec, item: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
     """The event body: User/Lead with company and tag names (the inline lists, at most 10 each), or Conversation."""
     if not spec.contacts:
         body = conversation_to_model(item).model_dump(mode="json")
         message = body.get("conversation_message") or {}
         text = message.get("body")
-        if isinstance(text, str) and len(text) > MAX_TEXT_CHARS:
-            message["body"] = text[:MAX_TEXT_CHARS]
-            log.warning("conversation %s: body cut to %d characters in its event", item.get("id"), MAX_TEXT_CHARS)
+        if isinstance(text, str) and _stored_length(text) > MAX_TEXT_CHARS:
+            message["body"] = _cut(text, MAX_TEXT_CHARS)
+            log.warning("conversation %s: body cut to %d characters in its event", item.get("id"), len(message["body"]))
         return body
-    companies, tags = contact_names(client, item, deadline)
+    try:
+        companies, tags = contact_names(client, item, deadline)
+    except (IntercomForbidden, IntercomBadRequest) as exc:
+        # Refused for good (a token without access to companies or tags): waiting would stall the trigger forever.
+        log.warning("contact %s: names refused by Intercom (%s); its event lists ids only", item.get("id"), exc.code)
+        companies, tags = {}, {}
     return contact_to_model(item, companies, tags).model_dump(mode="json")
 
 
@@ -342,7 +370,9 @@ def poll(
 
     # Phase 1: what is new since the last complete read (down to the cutoff, or to where a resumed read stands).
     fresh_stop = cutoff if resume is None else max(cutoff, int(resume["top"]) - lookback)
-    fresh = _scan(client, spec, bound, fresh_stop, deadline)
+    # The watermark never passes our clock: an item dated in the future (conversations take a `created_at` on
+    # import) would otherwise lift every later cutoff above the writes that follow it.
+    fresh = _scan(client, spec, bound, fresh_stop, deadline, ceiling=int(now))
     found = list(fresh.items)
     pages = fresh.pages
     error = fresh.error
@@ -376,11 +406,14 @@ def poll(
         assert markers is not None
         if leads:
             markers.mark(leads)
-        converted = markers.marked(str(item["id"]) for item in maybe_converted)
+        # A user created in the window may carry a marker too (a poll cut short saw it as a lead): the marker must
+        # go with its event, or it would outlive the key row, whose time is the older `created_at`.
+        marked = markers.marked([c.object_id for c in candidates] + [str(item["id"]) for item in maybe_converted])
+        candidates = [replace(c, marked=True) if c.object_id in marked else c for c in candidates]
         for item in maybe_converted:
-            if str(item["id"]) in converted:
+            if str(item["id"]) in marked:
                 value = _stamp(item, spec.field) or cutoff
-                candidates.append(_Candidate(str(item["id"]), str(item["id"]), value, item, converted=True))
+                candidates.append(_Candidate(str(item["id"]), str(item["id"]), value, item, marked=True))
         logged = log_.logged(c.key for c in candidates)
     else:
         logged = log_.seen_keys(cutoff)
@@ -419,7 +452,7 @@ def poll(
         log.info("poll %s %s: %s; this poll's findings are left to it", spec.name, log_.connection, exc)
         return PollOutcome(spec.name, log_.connection, "concurrent", 0, pages, checkpoint.watermark, cutoff, str(exc))
     if markers is not None:
-        fired = [e.object_id for e, c in zip(events, fresh_candidates, strict=False) if c.converted]
+        fired = [e.object_id for e, c in zip(events, fresh_candidates, strict=False) if c.marked]
         try:
             markers.forget(fired)
         except ConnectorError as exc:  # harmless: a marker's user is checked against the key rows anyway
