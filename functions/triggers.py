@@ -32,16 +32,16 @@ def poll_all(trigger: str, *, deadline: Deadline | None = None) -> list[polling.
     outcomes: list[polling.PollOutcome] = []
     for name in settings.connections:
         try:
-            outcome = polling.poll_connection(settings, name, trigger, deadline)
+            outcomes.append(polling.poll_connection(settings, name, trigger, deadline))
         except ConnectorError as exc:  # storage unreachable and the like: the next poll reads the same window
             log.warning("poll %s connection=%s failed: %s %s", trigger, name, exc.code, exc.message)
-            continue
         except Exception as exc:  # a bug must not keep the other connections from their poll
             log.error("poll %s connection=%s failed: %s", trigger, name, type(exc).__name__, exc_info=True)
-            continue
-        outcomes.append(outcome)
+    # Every connection is polled before any is delivered: a slow subscriber of one connection must not eat the
+    # deadline of the others' polls. What delivery leaves undone, the deliver_webhooks timer does.
+    for outcome in outcomes:
         if outcome.events > 0:
-            deliver(settings, name, trigger, deadline)
+            deliver(settings, outcome.connection, trigger, deadline)
     return outcomes
 
 

@@ -14,9 +14,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
-def format_timestamp(unix: int | float | None) -> str | None:
-    """Unix seconds -> `yyyy-MM-ddTHH:mm:ss.fffZ` (UTC); None stays None."""
-    if unix is None:
+def format_timestamp(unix: object) -> str | None:
+    """Unix seconds -> `yyyy-MM-ddTHH:mm:ss.fffZ` (UTC); None (or anything that is not a number) gives None."""
+    if isinstance(unix, bool) or not isinstance(unix, int | float):
         return None
     moment = datetime.fromtimestamp(float(unix), tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
@@ -109,6 +109,20 @@ class Conversation(_Shape):
     user: ConversationUser = Field(default_factory=ConversationUser)
 
 
+def _text(value: Any) -> str | None:
+    """A string field as a string: Intercom's JSON is not always typed as its schema says, and one odd value must
+    not stop a trigger (its event could never be logged)."""
+    return None if value is None else str(value)
+
+
+def _obj(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
 def _refs(items: Any, names: Mapping[str, str]) -> list[NamedRef]:
     if not isinstance(items, dict):
         return []
@@ -123,21 +137,21 @@ def _contact_fields(
     contact: Mapping[str, Any], company_names: Mapping[str, str], tag_names: Mapping[str, str]
 ) -> dict[str, Any]:
     avatar = contact.get("avatar")
-    location = contact.get("location") or {}
+    location = _obj(contact.get("location"))
     return {
         "id": str(contact["id"]),
-        "user_id": contact.get("external_id"),
-        "email": contact.get("email"),
-        "phone": contact.get("phone"),
-        "name": contact.get("name"),
+        "user_id": _text(contact.get("external_id")),
+        "email": _text(contact.get("email")),
+        "phone": _text(contact.get("phone")),
+        "name": _text(contact.get("name")),
         "created_at": format_timestamp(contact.get("created_at")),
         "updated_at": format_timestamp(contact.get("updated_at")),
-        "avatar": Avatar(image_url=avatar.get("image_url") if isinstance(avatar, dict) else avatar),
-        "unsubscribed_from_emails": contact.get("unsubscribed_from_emails"),
+        "avatar": Avatar(image_url=_text(avatar.get("image_url") if isinstance(avatar, dict) else avatar)),
+        "unsubscribed_from_emails": _flag(contact.get("unsubscribed_from_emails")),
         "location_data": LocationData(
-            city_name=location.get("city"),
-            country_name=location.get("country"),
-            region_name=location.get("region"),
+            city_name=_text(location.get("city")),
+            country_name=_text(location.get("country")),
+            region_name=_text(location.get("region")),
         ),
         "companies": CompanyList(companies=_refs(contact.get("companies"), company_names)),
         "tags": TagList(tags=_refs(contact.get("tags"), tag_names)),
@@ -162,9 +176,9 @@ def _str_or_none(value: Any) -> str | None:
 
 def conversation_to_model(conversation: Mapping[str, Any]) -> Conversation:
     """An Intercom `conversation` -> Conversation. The first contact is the conversation's `user`."""
-    source = conversation.get("source") or {}
-    author = source.get("author") or {}
-    contacts = (conversation.get("contacts") or {}).get("contacts") or []
+    source = _obj(conversation.get("source"))
+    author = _obj(source.get("author"))
+    contacts = _obj(conversation.get("contacts")).get("contacts") or []
     first = contacts[0] if contacts and isinstance(contacts[0], dict) else {}
     return Conversation(
         id=str(conversation["id"]),
@@ -173,10 +187,10 @@ def conversation_to_model(conversation: Mapping[str, Any]) -> Conversation:
         # Intercom 2.16 answers 0 for "unassigned"; 2.14/2.15 answer null. Both become null.
         assignee=ConversationAssignee(id=_str_or_none(conversation.get("admin_assignee_id"))),
         conversation_message=ConversationMessage(
-            author=ConversationAuthor(id=_str_or_none(author.get("id")), type=author.get("type")),
-            body=source.get("body"),
-            subject=source.get("subject"),
-            url=source.get("url"),
+            author=ConversationAuthor(id=_str_or_none(author.get("id")), type=_text(author.get("type"))),
+            body=_text(source.get("body")),
+            subject=_text(source.get("subject")),
+            url=_text(source.get("url")),
         ),
-        user=ConversationUser(id=_str_or_none(first.get("id")), type=first.get("type")),
+        user=ConversationUser(id=_str_or_none(first.get("id")), type=_text(first.get("type"))),
     )

@@ -11,7 +11,7 @@ from devserver.intercom import Simulator
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomNotFound
-from shared.models import Lead, User, contact_to_model, format_timestamp
+from shared.models import Lead, User, contact_to_model, conversation_to_model, format_timestamp
 from shared.names import NameCache, contact_names
 
 USER_KEYS = {
@@ -170,3 +170,29 @@ def test_unknown_company_is_remembered_briefly(intercom: Simulator, client: Inte
     with pytest.raises(IntercomNotFound):
         cache.company_name(client, "nope", deadline(), recheck_missing=True)
     assert _calls(intercom, "/companies") == 1
+
+
+def test_oddly_typed_intercom_json_still_maps() -> None:
+    """One contact or conversation whose JSON strays from the schema must not stop a trigger (its event could never
+    be logged): strings are stringified, non-objects and non-numbers become null."""
+    contact = {
+        "id": 42,
+        "role": "user",
+        "external_id": 1234,
+        "email": "odd@example.com",
+        "name": ["not", "a", "string"],
+        "created_at": "yesterday",
+        "updated_at": True,
+        "location": "Prague",
+        "avatar": 7,
+        "unsubscribed_from_emails": "no",
+    }
+    user = contact_to_model(contact)
+    assert (user.id, user.user_id, user.created_at, user.updated_at) == ("42", "1234", None, None)
+    assert user.location_data.city_name is None
+    assert user.unsubscribed_from_emails is None
+    conversation = conversation_to_model(
+        {"id": 5, "created_at": 1700000000, "source": "email", "contacts": ["x"], "admin_assignee_id": "7"}
+    )
+    assert (conversation.id, conversation.assignee.id, conversation.user.id) == ("5", "7", None)
+    assert conversation.conversation_message.body is None
