@@ -13,17 +13,19 @@ import argparse
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import azure.functions as func
 
@@ -61,8 +63,11 @@ def json_reply(status: int, body: Any, headers: Iterable[tuple[str, str]] = ()) 
     return Reply(status, (("Content-Type", "application/json"), *headers), data)
 
 
-def error_reply(status: int, code: str, message: str, headers: Iterable[tuple[str, str]] = ()) -> Reply:
-    return json_reply(status, {"error": {"code": code, "message": message, "details": []}}, headers)
+def error_reply(
+    status: int, code: str, message: str, headers: Iterable[tuple[str, str]] = (), *, field: str | None = None
+) -> Reply:
+    details = [] if field is None else [{"field": field, "message": message}]
+    return json_reply(status, {"error": {"code": code, "message": message, "details": details}}, headers)
 
 
 def response_reply(response: func.HttpResponse) -> Reply:
@@ -184,16 +189,18 @@ class Dispatcher:
         if body.strip():
             try:
                 invocation = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deeply
                 invocation = None
             if not isinstance(invocation, dict):
-                return error_reply(400, "bad_request", 'the body must be a JSON object such as {"input": ""}')
+                return error_reply(
+                    400, "bad_request", 'the body must be a JSON object such as {"input": ""}', field="body"
+                )
         runner = self.timers.runner(function.name)
         if runner is None:
             why = f"{function.name} is an HTTP function: call its route"
             if isinstance(function, UnsupportedFunction):
                 why = f"devserver cannot run {function.name}: {function.reason}"
-            return error_reply(400, "bad_request", why)
+            return error_reply(400, "bad_request", why, field="name")
         if not wait:
             self.timers.run_in_background(runner)
             return Reply(202)
@@ -246,9 +253,38 @@ def _not_allowed(allow: str) -> Reply:
 
 
 class _BodyError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, field: str) -> None:
         super().__init__(message)
         self.status = status
+        self.field = field
+
+
+_METHOD = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}")  # an HTTP method token (RFC 9110), not too long
+# http.server's own refusals, as (status, field): the reason phrases it passes to send_error, up to any "("
+_REFUSALS = {
+    "Bad request version": (400, "HTTP version"),
+    "Invalid HTTP version": (400, "HTTP version"),  # http.server says 505; a request is bad input: a 4xx
+    "Bad request syntax": (400, "request line"),
+    "Bad HTTP/0.9 request type": (400, "HTTP version"),
+    "Unsupported method": (400, "method"),  # a method that is not a token (any token is dispatched: 404/405)
+    "Line too long": (431, "headers"),
+    "Too many headers": (431, "headers"),
+    "Request-URI Too Long": (414, "url"),
+}
+
+
+_HOST = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=%:\[\]-]{1,255}")  # RFC 3986 host[:port] characters
+
+
+def _valid_host(host: str) -> bool:
+    """A Host header that makes a URL: RFC 3986 characters, a well-formed IPv6 literal, a port 0..65535."""
+    if not _HOST.fullmatch(host):
+        return False
+    try:
+        urlsplit(f"http://{host}/").port  # noqa: B018 (parsing it is the check)
+    except ValueError:
+        return False
+    return True
 
 
 class _Server(ThreadingHTTPServer):
@@ -272,11 +308,17 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._read_body()
         except _BodyError as exc:
             self.close_connection = True
-            reply = error_reply(exc.status, "payload_too_large" if exc.status == 413 else "bad_request", str(exc))
+            code = "payload_too_large" if exc.status == 413 else "bad_request"
+            reply = error_reply(exc.status, code, str(exc), field=exc.field)
         else:
             headers = tuple((k, v) for k, v in self.headers.items())
-            origin = "http://" + (self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2]))
-            reply = self.server.dispatcher.handle(Incoming(self.command, self.path, headers, body, origin))
+            host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+            if _valid_host(host):
+                incoming = Incoming(self.command, self.path, headers, body, "http://" + host)
+                reply = self.server.dispatcher.handle(incoming)
+            else:  # as the Functions host's front end does; the app builds Location and nextLink from it
+                self.close_connection = True
+                reply = error_reply(400, "bad_request", "invalid Host header", field="Host")
         try:
             self._write(reply)
         except OSError:  # the client went away
@@ -286,12 +328,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return self._read_chunked()
-        length_text = self.headers.get("Content-Length") or "0"
-        if not length_text.isdigit():
-            raise _BodyError(400, "bad Content-Length")
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or ()}
+        if len(lengths) > 1:  # which one frames the body? (request smuggling)
+            raise _BodyError(400, "conflicting Content-Length headers", "Content-Length")
+        length_text = lengths.pop() if lengths else "0"
+        if not (length_text.isascii() and length_text.isdigit()):
+            raise _BodyError(400, "bad Content-Length", "Content-Length")
         length = int(length_text)
         if length > MAX_REQUEST_BYTES:
-            raise _BodyError(413, f"the request body is larger than {MAX_REQUEST_BYTES} bytes")
+            raise _BodyError(413, f"the request body is larger than {MAX_REQUEST_BYTES} bytes", "body")
         return self.rfile.read(length)
 
     def _read_chunked(self) -> bytes:
@@ -302,14 +347,14 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 size = int(line, 16)
             except ValueError:
-                raise _BodyError(400, "bad chunked body") from None
+                raise _BodyError(400, "bad chunked body", "body") from None
             if size == 0:
                 while self.rfile.readline(1024).strip():  # trailers
                     pass
                 return b"".join(chunks)
             total += size
             if total > MAX_REQUEST_BYTES:
-                raise _BodyError(413, f"the request body is larger than {MAX_REQUEST_BYTES} bytes")
+                raise _BodyError(413, f"the request body is larger than {MAX_REQUEST_BYTES} bytes", "body")
             chunks.append(self.rfile.read(size))
             self.rfile.readline(8)
 
@@ -326,6 +371,33 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if has_body and self.command != "HEAD":
             self.wfile.write(reply.body)
+
+    def __getattr__(self, name: str) -> Any:
+        """`do_<METHOD>` for any method token, so that an unknown method reaches the dispatcher (405 with Allow on a
+        path that some function serves, else 404) rather than http.server's HTML 501."""
+        if name.startswith("do_") and _METHOD.fullmatch(name[3:]):
+            return self._serve
+        raise AttributeError(name)
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":  # http.server would answer with a bare body, without a status line
+            self.send_error(400, "Bad HTTP/0.9 request type")
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a malformed request line, a line too long, too many headers, a version or a
+        method it cannot serve) in the contract's JSON error shape instead of an HTML page, always as a 4xx, and
+        without echoing the request line (its query string may hold a key)."""
+        reason = (message or "").split("(", 1)[0].strip() or HTTPStatus(code).phrase
+        status, field = _REFUSALS.get(reason, (code if 400 <= code < 500 else 400, "request"))
+        if self.request_version in ("", "HTTP/0.9"):
+            self.request_version = "HTTP/1.1"  # so that the answer has a status line and headers
+        self.close_connection = True
+        self.log_error("%d %s", status, reason)
+        self._write(error_reply(status, "bad_request", reason, field=field))
 
     def log_message(self, format: str, *args: Any) -> None:
         """http.server's own messages (bad request lines and the like), without any query string."""

@@ -67,6 +67,8 @@ def json_body(req: func.HttpRequest, settings: Settings | None = None) -> dict[s
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest.field("body", f"malformed JSON: {exc}") from exc
+    except RecursionError:  # arrays or objects nested thousands deep: json's parser recurses
+        raise BadRequest.field("body", "malformed JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise BadRequest.field("body", "must be a JSON object")
     return data

@@ -38,7 +38,8 @@ def seal(key: bytes, purpose: str, payload: dict[str, Any]) -> str:
 def unseal(key: bytes, purpose: str, cursor: str, *, field: str = "cursor") -> dict[str, Any]:
     """The payload of a cursor made by `seal`; a 400 naming `field` when it is malformed or was altered."""
     body, dot, mac = cursor.strip().partition(".")
-    if not dot or not hmac.compare_digest(mac, _mac(key, purpose, body)):
+    # compared as bytes: compare_digest raises TypeError on str with non-ASCII characters (a garbage cursor)
+    if not dot or not hmac.compare_digest(mac.encode(), _mac(key, purpose, body).encode()):
         raise BadRequest.field(field, "malformed or altered cursor; use the link the connector returned")
     try:
         payload = json.loads(_unb64(body))

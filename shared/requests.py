@@ -66,6 +66,7 @@ def _check_https_url(value: str) -> str:
         raise ValueError("must be at most 2048 characters")
     try:
         parts = urlsplit(value)
+        parts.port  # noqa: B018 (a port out of 0..65535 or not a number raises)
     except ValueError:
         raise ValueError("must be an https URL") from None
     if parts.scheme.lower() != "https":

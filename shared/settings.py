@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ CONNECTION_HEADER = "X-Intercom-Connection"
 DEFAULT_BASE_URL = "https://api.intercom.io"
 DEFAULT_API_VERSION = "2.16"
 DEFAULT_POLL_SCHEDULE = "0 */2 * * * *"
+MAX_THROTTLE_CALLS = 1500  # shared/throttle.py keeps a window's grants in one entity property (64 KiB)
 _CONNECTION_NAME = re.compile(r"^[A-Za-z0-9]{1,40}$")
 _DURATION = re.compile(
     r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -92,17 +94,23 @@ def _parse_trigger_start(value: str) -> timedelta:
         raise SettingsError("TRIGGER_START", "must be 'now' or an ISO-8601 duration such as P1D") from exc
 
 
-def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float, integer: bool) -> float:
+def _number(
+    env: Mapping[str, str], name: str, default: float, *, minimum: float, integer: bool, maximum: float = 1e9
+) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
+    kind = "a whole number" if integer else "a number"
     try:
         value = int(raw) if integer else float(raw)
     except ValueError as exc:
-        kind = "a whole number" if integer else "a number"
         raise SettingsError(name, f"must be {kind}") from exc
+    if not math.isfinite(value):  # nan and inf pass a `< minimum` check
+        raise SettingsError(name, f"must be {kind}")
     if value < minimum:
         raise SettingsError(name, f"must be at least {minimum:g}")
+    if value > maximum:
+        raise SettingsError(name, f"must be at most {maximum:g}")
     return value
 
 
@@ -173,12 +181,12 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     return Settings(
         connections=connections,
         storage_connection_string=SecretStr(storage),
-        throttle_calls=int(_number(env, "THROTTLE_CALLS", 100, minimum=1, integer=True)),
+        throttle_calls=int(_number(env, "THROTTLE_CALLS", 100, minimum=1, maximum=MAX_THROTTLE_CALLS, integer=True)),
         throttle_period_seconds=_number(env, "THROTTLE_PERIOD_SECONDS", 60.0, minimum=1, integer=False),
         poll_schedule=schedule,
         trigger_start=_parse_trigger_start(env.get("TRIGGER_START", "now")),
         poll_lookback_seconds=int(_number(env, "POLL_LOOKBACK_SECONDS", 600, minimum=0, integer=True)),
-        event_retention_days=_number(env, "EVENT_RETENTION_DAYS", 7.0, minimum=0.01, integer=False),
+        event_retention_days=_number(env, "EVENT_RETENTION_DAYS", 7.0, minimum=0.01, maximum=36500, integer=False),
         webhook_allow_loopback=_flag(env, "WEBHOOK_ALLOW_LOOPBACK"),
         max_body_bytes=int(_number(env, "MAX_BODY_BYTES", 65536, minimum=1024, integer=True)),
         cursor_secret=SecretStr(env.get("CURSOR_SECRET", "").strip()),

@@ -249,6 +249,10 @@ def _body_callback(body: Mapping[str, Any]) -> str:
     value = body.get(CALLBACK_FIELD)
     if not isinstance(value, str) or not value.strip():
         raise BadRequest.field(CALLBACK_FIELD, "an https URL is required")
+    try:
+        value.encode()  # the id is an HMAC of it; a lone surrogate ("\ud800" in the JSON) has no UTF-8
+    except UnicodeEncodeError:
+        raise BadRequest.field(CALLBACK_FIELD, "must be a URL (it holds characters that are not text)") from None
     return value.strip()
 
 

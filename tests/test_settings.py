@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from shared.errors import BadRequest
-from shared.settings import SettingsError, load_settings
+from shared.settings import MAX_THROTTLE_CALLS, SettingsError, load_settings
+from shared.throttle import MAX_CALLS
 
 BASE = {"INTERCOM_ACCESS_TOKEN": "tok-default-secret"}
 
@@ -47,6 +48,10 @@ def test_more_connections_and_lookup() -> None:
         ({**BASE, "INTERCOM_API_VERSION": "9.9"}, "INTERCOM_API_VERSION"),
         ({**BASE, "THROTTLE_CALLS": "ten"}, "THROTTLE_CALLS"),
         ({**BASE, "THROTTLE_CALLS": "0"}, "THROTTLE_CALLS"),
+        ({**BASE, "THROTTLE_CALLS": "1501"}, "THROTTLE_CALLS"),  # TableLimiter refuses more: every action was a 500
+        ({**BASE, "THROTTLE_PERIOD_SECONDS": "nan"}, "THROTTLE_PERIOD_SECONDS"),
+        ({**BASE, "THROTTLE_PERIOD_SECONDS": "inf"}, "THROTTLE_PERIOD_SECONDS"),
+        ({**BASE, "EVENT_RETENTION_DAYS": "1e9"}, "EVENT_RETENTION_DAYS"),
         ({**BASE, "THROTTLE_PERIOD_SECONDS": "-1"}, "THROTTLE_PERIOD_SECONDS"),
         ({**BASE, "POLL_SCHEDULE": "*/5 * * * *"}, "POLL_SCHEDULE"),
         ({**BASE, "TRIGGER_START": "yesterday"}, "TRIGGER_START"),
@@ -73,3 +78,9 @@ def test_token_never_prints() -> None:
     s = load_settings({**BASE, "INTERCOM_ACCESS_TOKEN": "very-secret-token"})
     for text in (repr(s), str(s), repr(s.connection(None)), str(s.connection(None).access_token)):
         assert "very-secret-token" not in text
+
+
+def test_throttle_calls_bound_is_the_limiters() -> None:
+    """THROTTLE_CALLS is refused above what TableLimiter takes (it raised ValueError on every action: a 500)."""
+    assert MAX_THROTTLE_CALLS == MAX_CALLS
+    assert load_settings({**BASE, "THROTTLE_CALLS": str(MAX_CALLS)}).throttle_calls == MAX_CALLS

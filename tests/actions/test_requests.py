@@ -66,6 +66,9 @@ def test_bad_bodies_name_the_field(model: type[Any], body: dict[str, Any], field
         "example.com/a.png",
         "https://exa mple.com/a.png",
         "https://example.com/" + "a" * 2048,
+        "https://example.com:99999/a.png",  # was accepted and sent to Intercom
+        "https://example.com:port/a.png",
+        "https://[::1/a.png",
         7,
     ],
 )

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from devserver.process import DevServerProcess
+from tests.rawhttp import parse_response, send_raw
 
 SAMPLE_APP = "tests.devserver.sample_app:app"
 
@@ -43,13 +44,13 @@ def runs(timer_file: Path, name: str) -> list[dict[str, Any]]:
     return [line for line in lines if line["name"] == name]
 
 
-def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+def assert_error(response: httpx.Response, status: int, code: str, field: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     body: dict[str, Any] = response.json()
     assert set(body) == {"error"}
     assert body["error"]["code"] == code
-    assert body["error"]["details"] == []
+    assert [d["field"] for d in body["error"]["details"]] == ([] if field is None else [field])
     assert body["error"]["message"]
     return body
 
@@ -108,6 +109,56 @@ def test_response_status_headers_mimetype_and_body(http: httpx.Client) -> None:
     assert empty.status_code == 204
     assert empty.content == b""
     assert http.get("/api/async").text == "async ok"
+
+
+def test_any_method_token_is_dispatched(server: DevServerProcess) -> None:
+    """A method no function declares is a 405 with Allow (was http.server's HTML 501), or a 404 off the routes."""
+    resp = parse_response(send_raw(server.port, b"BREW /api/items/42 HTTP/1.1\r\nConnection: close\r\n\r\n"))
+    assert (resp.status, resp.headers["allow"], json.loads(resp.body)["error"]["code"]) == (
+        405,
+        "GET",
+        "method_not_allowed",
+    )
+    resp = parse_response(send_raw(server.port, b"BREW /nosuch HTTP/1.1\r\nConnection: close\r\n\r\n"))
+    assert resp.status == 404
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "field"),
+    [
+        (b"POST /api/items HTTP/1.1\r\nContent-Length: -1\r\nConnection: close\r\n\r\n", 400, "Content-Length"),
+        (b"POST /api/items HTTP/1.1\r\nContent-Length: \xd9\xa3\r\n\r\n", 400, "Content-Length"),  # Arabic 3
+        (b"POST /api/items HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400, "Content-Length"),
+        (b"POST /api/items HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400, "body"),
+        (b"POST /api/items HTTP/1.1\r\nContent-Length: 999999999999\r\n\r\n", 413, "body"),
+        (b"GET /api/items/" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, "url"),
+        (b"GET /api/items/1 HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n", 431, "headers"),
+        (b"GET /api/items/1 HTTP/1.1\r\n" + b"X-A: 1\r\n" * 200 + b"\r\n", 431, "headers"),
+        (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, "HTTP version"),  # http.server: 505
+        (b"GET /api/items/1 HTTP/9.9\r\n\r\n", 400, "HTTP version"),
+        (b"GET /api/items/1\r\n\r\n", 400, "HTTP version"),  # HTTP/0.9: http.server answered without a status line
+        (b"GET /api/items/1 HTTP/x\r\n\r\n", 400, "HTTP version"),
+        (b"\x00\r\n\r\n", 400, "request line"),  # http.server answered without a status line
+        (b"GET /a b c HTTP/1.1\r\n\r\n", 400, "request line"),
+        (b"G\x00T /api/items/1 HTTP/1.1\r\n\r\n", 400, "method"),  # http.server: HTML 501
+        # a Host that makes no URL: the app's Location / nextLink (built from it) raised ValueError, a 500
+        (b"GET /api/items/1 HTTP/1.1\r\nHost: [\r\n\r\n", 400, "Host"),
+        (b"GET /api/items/1 HTTP/1.1\r\nHost: a:99999\r\n\r\n", 400, "Host"),
+        (b"GET /api/items/1 HTTP/1.1\r\nHost: a/b?c\r\n\r\n", 400, "Host"),
+        (b"GET /api/items/1 HTTP/1.1\r\nHost: \xff\r\n\r\n", 400, "Host"),
+    ],
+)
+def test_malformed_http_is_a_json_4xx(server: DevServerProcess, request_bytes: bytes, status: int, field: str) -> None:
+    """What http.server refuses by itself (it used to answer HTML, some of it 5xx or without a status line) is the
+    contract's JSON error naming what was wrong, at once, and the server stays up."""
+    resp = parse_response(send_raw(server.port, request_bytes))
+    assert resp.status == status, resp
+    assert resp.headers["content-type"] == "application/json"
+    error = json.loads(resp.body)["error"]
+    code = "payload_too_large" if status == 413 else "bad_request"
+    assert (error["code"], [d["field"] for d in error["details"]]) == (code, [field]), error
+    assert b"aaaa" not in resp.body  # the request line is not echoed
+    assert server.returncode is None
 
 
 def test_chunked_request_body(http: httpx.Client) -> None:
@@ -200,9 +251,11 @@ def test_timer_whose_schedule_does_not_resolve_still_runs_on_demand(http: httpx.
 
 def test_admin_errors(http: httpx.Client) -> None:
     assert_error(http.post("/admin/functions/nosuch", json={"input": ""}), 404, "not_found")
-    assert_error(http.post("/admin/functions/get_item", json={"input": ""}), 400, "bad_request")
-    assert_error(http.post("/admin/functions/queued", json={"input": ""}), 400, "bad_request")
-    assert_error(http.post("/admin/functions/tick", content=b"[1]"), 400, "bad_request")
+    assert_error(http.post("/admin/functions/get_item", json={"input": ""}), 400, "bad_request", "name")
+    assert_error(http.post("/admin/functions/queued", json={"input": ""}), 400, "bad_request", "name")
+    assert_error(http.post("/admin/functions/tick", content=b"[1]"), 400, "bad_request", "body")
+    # nested past json's recursion limit: the RecursionError killed the request thread (no answer at all)
+    assert_error(http.post("/admin/functions/tick", content=b"[" * 5000), 400, "bad_request", "body")
     assert_error(http.delete("/admin/functions/tick"), 405, "method_not_allowed")
     assert_error(http.get("/admin/nosuch"), 404, "not_found")
     assert http.get("/admin/host/status").json()["state"] == "Running"

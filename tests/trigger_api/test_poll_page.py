@@ -75,8 +75,10 @@ def test_limit(settings: Settings, storage_conn: str, unique_name: str) -> None:
 def test_tampered_and_foreign_cursors_are_400(settings: Settings, storage_conn: str, unique_name: str) -> None:
     start = page(settings, None, header=unique_name)
     body, _, mac = start.cursor.partition(".")
-    for bad in ("garbage", start.cursor + "x", "x" + start.cursor, f"{body}.{mac[::-1]}", ".", "a.b.c"):
+    for bad in ("garbage", start.cursor + "x", "x" + start.cursor, f"{body}.{mac[::-1]}", ".", "a.b.c", "a.\u00e9"):
         assert bad_request(settings, TRIGGER, cursor=bad) == "cursor"
+    # non-ASCII after the dot (a repeated `cursor` parameter is joined with ","): was a TypeError, a 500
+    assert bad_request(settings, TRIGGER, cursor=f"{start.cursor},\ufffd") == "cursor"
     # a cursor of another trigger
     other = poll_page(settings, "user-created", header=unique_name, cursor=None)
     assert bad_request(settings, TRIGGER, cursor=other.cursor) == "cursor"

@@ -193,6 +193,15 @@ def test_subscription_routes_errors(http: httpx.Client, conn_name: str) -> None:
     headers = {"X-Intercom-Connection": conn_name}
     malformed = http.post(f"/api/triggers/{TRIGGER}/subscriptions", content=b"{nope", headers=headers)
     assert (malformed.status_code, error_field(malformed)) == (400, "body")
+    # nested thousands deep: json's parser raised RecursionError, a 500
+    for deep in (b"[" * 5000, b'{"callbackUrl": ' + b"[" * 3000 + b"]" * 3000 + b"}"):
+        nested = http.post(f"/api/triggers/{TRIGGER}/subscriptions", content=deep, headers=headers)
+        assert (nested.status_code, error_field(nested)) == (400, "body")
+        unsubscribe = http.request("DELETE", f"/api/triggers/{TRIGGER}/subscriptions", content=deep, headers=headers)
+        assert (unsubscribe.status_code, error_field(unsubscribe)) == (400, "body")
+    # a non-ASCII cursor (here: a repeated parameter, joined with ","): was a TypeError in compare_digest, a 500
+    garbled = http.get(f"/api/triggers/{TRIGGER}", params=[("cursor", "a.b"), ("cursor", "\u00e9")])
+    assert (garbled.status_code, error_field(garbled)) == (400, "cursor")
     assert http.delete(f"/api/triggers/{TRIGGER}/subscriptions/whatever").status_code == 204
 
 

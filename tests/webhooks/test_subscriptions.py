@@ -115,6 +115,7 @@ def test_get_subscription_shows_its_delivery_state(settings: Settings, unique_na
         ({"callbackUrl": "https://10.0.0.1/x"}, "callbackUrl"),
         ({"callbackUrl": "http://example.com/x"}, "callbackUrl"),
         ({"callbackUrl": "http://127.0.0.1:9/x", "extra": 1}, "extra"),
+        ({"callbackUrl": "http://127.0.0.1:9/\ud800"}, "callbackUrl"),  # no UTF-8: the id's HMAC raised, a 500
     ],
 )
 def test_bad_bodies_are_400_naming_the_field(
@@ -123,6 +124,15 @@ def test_bad_bodies_are_400_naming_the_field(
     with pytest.raises(BadRequest) as err:
         subscribe(settings, settings.connection(unique_name), TRIGGER, body)
     assert err.value.details[0]["field"] == field
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"callbackUrl": 5}, {"callbackUrl": "http://127.0.0.1:9/\ud800"}, {"callbackUrl": "x", "extra": 1}]
+)
+def test_unsubscribe_by_a_bad_body_is_400(settings: Settings, unique_name: str, body: dict[str, object]) -> None:
+    with pytest.raises(BadRequest) as err:
+        unsubscribe_callback(settings, settings.connection(unique_name), TRIGGER, body)
+    assert err.value.details[0]["field"] in ("callbackUrl", "extra")
 
 
 def test_unknown_trigger_is_404(settings: Settings, unique_name: str) -> None:
