@@ -63,10 +63,9 @@ def _purpose(trigger: str) -> str:
 def _page_limit(raw: str | None) -> int:
     if raw is None or not raw.strip():
         return MAX_PAGE
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        value = 0
+    text = raw.strip()
+    # ASCII digits only: int() would also take "1_0" and other scripts' digits.
+    value = int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else 0
     if not 1 <= value <= MAX_PAGE:
         raise BadRequest.field(LIMIT_FIELD, f"must be a whole number 1..{MAX_PAGE}")
     return value

@@ -141,7 +141,7 @@ class ListLeads(BaseModel):
             text = value.strip()
             if not text:
                 return DEFAULT_PER_PAGE
-            if not re.fullmatch(r"[+-]?\d{1,6}", text):
+            if not re.fullmatch(r"[+-]?[0-9]{1,6}", text):
                 raise ValueError(f"must be a whole number from 1 to {MAX_PER_PAGE}")
             value = int(text)
         if isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= MAX_PER_PAGE:

@@ -123,7 +123,7 @@ def test_per_page(params: dict[str, str], per_page: int) -> None:
     assert parse(ListLeads, params).per_page == per_page
 
 
-@pytest.mark.parametrize("value", ["0", "151", "-1", "abc", "1.5", "1e2", "9999999999"])
+@pytest.mark.parametrize("value", ["0", "151", "-1", "abc", "1.5", "1e2", "9999999999", "1_0", "\u0661\u0662"])
 def test_bad_per_page(value: str) -> None:
     assert field_of(ListLeads, {"per_page": value}) == ["per_page"]
 

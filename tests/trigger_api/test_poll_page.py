@@ -68,7 +68,7 @@ def test_limit(settings: Settings, storage_conn: str, unique_name: str) -> None:
     assert ([e["n"] for e in got.events], got.retry_after) == ([1, 2], 0)
     got = page(settings, got.cursor, limit="2")
     assert ([e["n"] for e in got.events], got.retry_after) == ([3], IDLE_RETRY_AFTER)
-    for bad in ("0", "101", "x", "-1", "1.5"):
+    for bad in ("0", "101", "x", "-1", "1.5", "1_0", "\u0661\u0662", "+5"):
         assert bad_request(settings, TRIGGER, cursor=start.cursor, limit=bad) == "limit"
 
 
