@@ -8,7 +8,7 @@ import logging
 import azure.functions as func
 
 from functions.http import handles_errors, json_body, json_response, request_connection, url_with
-from shared import delivery, subscriptions
+from shared import delivery, subscriptions, trigger_feed
 from shared.errors import ConnectorError
 from shared.intercom.deadline import Deadline
 from shared.settings import CONNECTION_HEADER, get_settings
@@ -27,7 +27,7 @@ DELIVERY_RUN_SECONDS = 120.0
 @bp.route(route="triggers/{name}", methods=["GET"])
 @handles_errors
 def trigger_poll(req: func.HttpRequest) -> func.HttpResponse:
-    page = delivery.poll_page(
+    page = trigger_feed.poll_page(
         get_settings(),
         req.route_params.get("name", ""),
         header=req.headers.get(CONNECTION_HEADER),

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from shared.cursors import seal
-from shared.delivery import IDLE_RETRY_AFTER, MAX_PAGE, TriggerPage, poll_page
 from shared.errors import BadRequest, NotFound
 from shared.settings import Settings
+from shared.trigger_feed import IDLE_RETRY_AFTER, MAX_PAGE, TriggerPage, poll_page
 from tests.webhooks.support import append_events, body_of, make_settings
 
 TRIGGER = "lead-created"

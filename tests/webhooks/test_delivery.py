@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from shared.delivery import Deliverer, backoff_seconds, deliver_all, deliver_pending, reconciled
+from shared.delivery import Deliverer, backoff_seconds, deliver_all, deliver_pending
 from shared.eventlog import Checkpoint, EventLog, trigger_table_name
 from shared.intercom.deadline import Deadline
 from shared.settings import Settings
 from shared.storage import table
 from shared.subscriptions import Subscription, SubscriptionStore, subscribe
+from shared.trigger_feed import reconciled
 from tests.webhooks.support import Receiver, append_events, body_of, run_receiver
 
 TRIGGER = "lead-created"
