@@ -1,0 +1,140 @@
+"""The `/contacts` endpoints: list, create, read, update, search, merge, and a contact's companies and tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devserver.intercom.errors import ApiError
+from devserver.intercom.paging import list_by_seq, pages, query_per_page
+from devserver.intercom.render import render_company, render_contact, render_tag
+from devserver.intercom.search import search
+from devserver.intercom.state import new_id
+from devserver.intercom.workspace import Workspace
+
+WRITABLE = (
+    "role",
+    "email",
+    "phone",
+    "name",
+    "avatar",
+    "external_id",
+    "signed_up_at",
+    "last_seen_at",
+    "owner_id",
+    "unsubscribed_from_emails",
+    "custom_attributes",
+)
+
+
+def contacts_route(
+    ws: Workspace, method: str, seg: list[str], query: dict[str, list[str]], body: dict[str, Any]
+) -> tuple[int, Any]:
+    if len(seg) == 1 and method == "GET":
+        return 200, _list_contacts(ws, query)
+    if len(seg) == 1 and method == "POST":
+        return 200, _create_contact(ws, body)
+    if seg[1:] == ["search"] and method == "POST":
+        return 200, search(ws, body, contacts=True)
+    if seg[1:] == ["merge"] and method == "POST":
+        lead_id, user_id = body.get("from"), body.get("into")
+        if not isinstance(lead_id, str) or not isinstance(user_id, str):
+            raise ApiError(400, "parameter_not_found", "from and into are required")
+        return 200, render_contact(ws.store, ws.merge_contact(lead_id, user_id))
+    if len(seg) == 2:
+        if method == "GET":
+            return 200, render_contact(ws.store, ws.contact_or_error(seg[1]))
+        if method == "PUT":
+            return 200, _put_contact(ws, seg[1], body)
+    if len(seg) == 3 and seg[2] == "companies":
+        ws.contact_or_error(seg[1])
+        if method == "POST":
+            company_id = body.get("id")
+            if not isinstance(company_id, str):
+                raise ApiError(400, "parameter_not_found", "id is required")
+            ws.attach_company(seg[1], company_id)
+            return 200, render_company(ws.store, ws.store.companies[company_id])
+        if method == "GET":
+            ids = ws.store.contact_companies.get(seg[1], [])
+            data = [render_company(ws.store, ws.store.companies[i]) for i in ids]
+            return 200, {
+                "type": "list",
+                "data": data,
+                "total_count": len(data),
+                "pages": {"type": "pages", "page": 1, "per_page": 50, "total_pages": 1},
+            }
+    if len(seg) == 3 and seg[2] == "tags":
+        ws.contact_or_error(seg[1])
+        if method == "POST":
+            tag_id = body.get("id")
+            if not isinstance(tag_id, str):
+                raise ApiError(400, "parameter_not_found", "id is required")
+            ws.tag_contact(seg[1], tag_id)
+            return 200, render_tag(ws.store.tags[tag_id])
+        if method == "GET":
+            ids = ws.store.contact_tags.get(seg[1], [])
+            return 200, {"type": "list", "data": [render_tag(ws.store.tags[i]) for i in ids]}
+    raise ApiError(404, "not_found", "Resource Not Found")
+
+
+def _list_contacts(ws: Workspace, query: dict[str, list[str]]) -> dict[str, Any]:
+    live = {k: v for k, v in ws.contact_seq.items() if k in ws.store.contacts}
+    ids, nxt, total = list_by_seq(live, query, 50)
+    size = query_per_page(query, 50)
+    return {
+        "type": "list",
+        "data": [render_contact(ws.store, ws.store.contacts[i]) for i in ids],
+        "total_count": total,
+        "pages": pages(size, total, nxt),
+    }
+
+
+def _contact_fields(body: dict[str, Any]) -> dict[str, Any]:
+    fields = {k: body[k] for k in WRITABLE if k in body}
+    if "role" in fields and fields["role"] not in ("user", "lead"):
+        raise ApiError(400, "parameter_invalid", "role must be user or lead")
+    for key in ("email", "phone", "name", "avatar", "external_id"):
+        if fields.get(key) is not None and not isinstance(fields[key], str):
+            raise ApiError(400, "parameter_invalid", f"{key} must be a string")
+    return fields
+
+
+def _check_duplicate(ws: Workspace, email: str | None, except_id: str | None = None) -> None:
+    if not email:
+        return
+    for c in ws.store.contacts.values():
+        if c["id"] != except_id and (c.get("email") or "").lower() == email.lower() and not c.get("archived"):
+            raise ApiError(409, "conflict", f"A contact matching those details already exists with id={c['id']}")
+
+
+def _create_contact(ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
+    fields = _contact_fields(body)
+    if not any(fields.get(k) for k in ("email", "external_id", "role")):
+        raise ApiError(400, "parameter_invalid", "email, external_id or role is required")
+    _check_duplicate(ws, fields.get("email"))
+    now = ws.stamp()
+    role = fields.pop("role", "user")
+    record = {
+        "id": new_id(),
+        "role": role,
+        "email": None,
+        "phone": None,
+        "name": None,
+        "external_id": None,
+        "created_at": now,
+        "updated_at": now,
+        "signed_up_at": now if role == "user" else None,
+        **fields,
+    }
+    ws.insert_contact(record, delayed=True)
+    return render_contact(ws.store, record)
+
+
+def _put_contact(ws: Workspace, contact_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    record = ws.contact_or_error(contact_id)
+    fields = _contact_fields(body)
+    if fields.get("email"):
+        _check_duplicate(ws, fields["email"], except_id=contact_id)
+    record.update(fields)
+    record["updated_at"] = ws.stamp()
+    ws.reindex_contact(record)
+    return render_contact(ws.store, record)

@@ -1,0 +1,46 @@
+"""The control API `/_sim/*` (no auth, loopback only): reset, configure, seed data and read the request log."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from devserver.intercom.errors import ApiError, Response
+
+if TYPE_CHECKING:
+    from devserver.intercom.simulator import Simulator
+
+
+def control(sim: Simulator, method: str, path: str, payload: Any) -> Response:
+    """Answer a `/_sim/...` request through the simulator's Python API; errors are raised to the caller."""
+    body = payload if isinstance(payload, dict) else {}
+    seg = path.strip("/").split("/")[1:]
+    if seg == ["reset"] and method == "POST":
+        sim.reset()
+        return Response(200, {"ok": True})
+    if seg == ["config"] and method == "POST":
+        return Response(200, _configure(sim, body))
+    if seg == ["contacts"] and method == "POST":
+        return Response(201, sim.add_contact(**body))
+    if len(seg) == 2 and seg[0] == "contacts" and method == "PUT":
+        return Response(200, sim.update_contact(seg[1], **body))
+    if seg == ["merge"] and method == "POST":
+        return Response(200, sim.merge_contact(body["from"], body["into"]))
+    if seg == ["conversations"] and method == "POST":
+        return Response(201, sim.add_conversation(**body))
+    if seg == ["requests"] and method == "GET":
+        return Response(200, [vars(r) for r in sim.requests()])
+    if seg == ["demo"] and method == "POST":
+        from devserver.intercom.demo import load_demo  # demo imports the simulator module
+
+        return Response(200, load_demo(sim))
+    raise ApiError(404, "not_found", "Unknown control endpoint")
+
+
+def _configure(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+    """Apply JSON settings (`index_delay` as a list, `fault_methods` as a list); return the whole config."""
+    if "index_delay" in body and isinstance(body["index_delay"], list):
+        body["index_delay"] = tuple(body["index_delay"])
+    if body.get("fault_methods") is not None:
+        body["fault_methods"] = set(body["fault_methods"])
+    sim.configure(**body)
+    return {k: (sorted(v) if isinstance(v, set) else v) for k, v in vars(sim.config).items()}

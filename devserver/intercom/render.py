@@ -1,0 +1,160 @@
+"""Intercom JSON (API 2.16) of the stored contacts, companies, tags and conversations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devserver.intercom.state import INLINE_LIMIT, Store
+
+APP_ID = "simapp01"
+
+
+def render_tag(tag: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "tag", "id": tag["id"], "name": tag["name"]}
+
+
+def render_company(store: Store, c: dict[str, Any]) -> dict[str, Any]:
+    user_count = sum(1 for ids in store.contact_companies.values() if c["id"] in ids)
+    return {
+        "type": "company",
+        "id": c["id"],
+        "name": c.get("name"),
+        "app_id": APP_ID,
+        "company_id": c["company_id"],
+        "remote_created_at": c.get("remote_created_at", c["created_at"]),
+        "created_at": c["created_at"],
+        "updated_at": c["updated_at"],
+        "last_request_at": c.get("last_request_at", c["created_at"]),
+        "size": int(c.get("size", 0)),
+        "website": c.get("website", ""),
+        "industry": c.get("industry", ""),
+        "monthly_spend": int(c.get("monthly_spend", 0)),
+        "session_count": int(c.get("session_count", 0)),
+        "user_count": user_count,
+        "custom_attributes": dict(c.get("custom_attributes", {})),
+        "tags": {"type": "tag.list", "tags": []},
+        "segments": {"type": "segment.list", "segments": []},
+    }
+
+
+def render_contact(store: Store, c: dict[str, Any]) -> dict[str, Any]:
+    cid = c["id"]
+    companies = store.contact_companies.get(cid, [])
+    tags = store.contact_tags.get(cid, [])
+    email = c.get("email")
+    avatar = c.get("avatar")
+    location = c.get("location") or {}
+    return {
+        "type": "contact",
+        "id": cid,
+        "workspace_id": APP_ID,
+        "external_id": c.get("external_id"),
+        "role": c["role"],
+        "email": email,
+        "email_domain": email.split("@", 1)[1] if email and "@" in email else None,
+        "phone": c.get("phone"),
+        "formatted_phone": c.get("phone"),
+        "name": c.get("name"),
+        "owner_id": c.get("owner_id"),
+        "has_hard_bounced": False,
+        "marked_email_as_spam": False,
+        "unsubscribed_from_emails": bool(c.get("unsubscribed_from_emails", False)),
+        "created_at": c["created_at"],
+        "updated_at": c["updated_at"],
+        "signed_up_at": c.get("signed_up_at"),
+        "last_seen_at": c.get("last_seen_at"),
+        "last_replied_at": c.get("last_replied_at"),
+        "last_contacted_at": c.get("last_contacted_at"),
+        "last_email_opened_at": None,
+        "last_email_clicked_at": None,
+        "language_override": None,
+        "browser": None,
+        "browser_version": None,
+        "browser_language": None,
+        "os": None,
+        "android_app_name": None,
+        "android_app_version": None,
+        "android_device": None,
+        "android_os_version": None,
+        "android_sdk_version": None,
+        "android_last_seen_at": None,
+        "ios_app_name": None,
+        "ios_app_version": None,
+        "ios_device": None,
+        "ios_os_version": None,
+        "ios_sdk_version": None,
+        "ios_last_seen_at": None,
+        "custom_attributes": dict(c.get("custom_attributes") or {}),
+        "avatar": {"type": "avatar", "image_url": avatar},
+        "tags": _linked(cid, "tag", "tags", tags),
+        "notes": _linked(cid, "note", "notes", []),
+        "companies": _linked(cid, "company", "companies", companies),
+        "location": {
+            "type": "location",
+            "country": location.get("country"),
+            "region": location.get("region"),
+            "city": location.get("city"),
+            "country_code": location.get("country_code"),
+            "continent_code": location.get("continent_code"),
+        },
+        "social_profiles": {"type": "list", "data": []},
+    }
+
+
+def _linked(contact_id: str, kind: str, plural: str, ids: list[str]) -> dict[str, Any]:
+    """A contact's inline list of linked objects: the first INLINE_LIMIT references and the total."""
+    return {
+        "type": "list",
+        "data": [{"type": kind, "id": i, "url": f"/{plural}/{i}"} for i in ids[:INLINE_LIMIT]],
+        "url": f"/contacts/{contact_id}/{plural}",
+        "total_count": len(ids),
+        "has_more": len(ids) > INLINE_LIMIT,
+    }
+
+
+def render_conversation(c: dict[str, Any]) -> dict[str, Any]:
+    author_type = c["author_type"]
+    return {
+        "type": "conversation",
+        "id": c["id"],
+        "title": c.get("subject"),
+        "created_at": c["created_at"],
+        "updated_at": c["updated_at"],
+        "waiting_since": c["created_at"] if author_type != "admin" else None,
+        "snoozed_until": None,
+        "open": c.get("state", "open") == "open",
+        "state": c.get("state", "open"),
+        "read": False,
+        "priority": "none",
+        "admin_assignee_id": int(c["admin_assignee_id"] or 0),
+        "team_assignee_id": 0,
+        "tags": {"type": "tag.list", "tags": []},
+        "conversation_rating": None,
+        "source": {
+            "type": "conversation",
+            "id": f"src{c['id']}",
+            "delivered_as": "customer_initiated" if author_type != "admin" else "admin_initiated",
+            "subject": c.get("subject") or "",
+            "body": c["body"],
+            "author": {
+                "type": author_type,
+                "id": c["author_id"],
+                "name": None,
+                "email": "",
+            },
+            "attachments": [],
+            "url": None,
+            "redacted": False,
+        },
+        "contacts": {
+            "type": "contact.list",
+            "contacts": [{"type": "contact", "id": c["contact_id"], "external_id": c.get("contact_external_id")}],
+        },
+        "teammates": {"type": "admin.list", "admins": []},
+        "custom_attributes": {},
+        "first_contact_reply": None,
+        "sla_applied": None,
+        "statistics": None,
+        "linked_objects": {"type": "list", "data": [], "total_count": 0, "has_more": False},
+        "ai_agent_participated": False,
+    }

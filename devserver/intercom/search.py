@@ -1,0 +1,92 @@
+"""`POST /contacts/search` and `POST /conversations/search`: filter the indexed snapshots, sort, and page by cursor."""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import json
+import time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from devserver.intercom.errors import ApiError
+from devserver.intercom.paging import cursor, pages, per_page, sort_key, uncursor
+from devserver.intercom.query import (
+    CONTACT_DATE_FIELDS,
+    CONVERSATION_DATE_FIELDS,
+    Predicate,
+    compile_query,
+    field_value,
+)
+from devserver.intercom.state import Indexed
+from devserver.intercom.workspace import SearchResult, Workspace
+
+CACHE_SIZE = 64
+
+
+def search(ws: Workspace, body: dict[str, Any], *, contacts: bool) -> dict[str, Any]:
+    if "query" not in body:
+        raise ApiError(400, "parameter_not_found", "query is required")
+    tz = ZoneInfo(ws.config.timezone) if contacts else None
+    date_fields = CONTACT_DATE_FIELDS if contacts else CONVERSATION_DATE_FIELDS
+    predicate = compile_query(body["query"], date_fields=date_fields, day_tz=tz)
+    sort_field, descending = _sort(body.get("sort"))
+    pagination = body.get("pagination") or {}
+    if not isinstance(pagination, dict):
+        raise ApiError(400, "parameter_invalid", "pagination must be an object")
+    size = per_page(pagination.get("per_page"), 50 if contacts else 20)
+    index = ws.store.contact_index if contacts else ws.store.conversation_index
+    asc_keys, asc_items = _matches(ws, index, body["query"], predicate, sort_field, contacts)
+    keys, items = (asc_keys[::-1], asc_items[::-1]) if descending else (asc_keys, asc_items)
+    start = 0
+    after = pagination.get("starting_after")
+    if after:
+        last = tuple(uncursor(str(after)))
+        if descending:
+            start = len(asc_keys) - bisect.bisect_left(asc_keys, last)
+        else:
+            start = bisect.bisect_right(asc_keys, last)
+    page = items[start : start + size]
+    nxt = cursor(list(keys[start + len(page) - 1])) if page and start + size < len(items) else None
+    result: dict[str, Any] = {
+        "type": "list" if contacts else "conversation.list",
+        "total_count": len(items),
+        "pages": pages(size, len(items), nxt),
+    }
+    result["data" if contacts else "conversations"] = [copy.deepcopy(i) for i in page]
+    return result
+
+
+def _sort(sort: Any) -> tuple[str, bool]:
+    """The sort field and whether it is descending; without `sort`, `created_at` ascending."""
+    if sort is None:
+        return "created_at", False
+    if not isinstance(sort, dict) or not isinstance(sort.get("field"), str):
+        raise ApiError(400, "parameter_invalid", "sort needs a field")
+    order = sort.get("order", "descending")
+    if order not in ("ascending", "descending"):
+        raise ApiError(400, "invalid_sort_order", f"Invalid sort order: {order}")
+    return sort["field"], order == "descending"
+
+
+def _matches(
+    ws: Workspace, index: dict[str, Indexed], raw_query: Any, predicate: Predicate, sort_field: str, contacts: bool
+) -> SearchResult:
+    """The visible snapshots that match, ascending by sort key; cached until the next write once none is pending."""
+    now = time.time()
+    cacheable = now >= ws.store.pending_until
+    cache_key = (contacts, json.dumps(raw_query, sort_keys=True), sort_field, ws.store.version)
+    if cacheable and cache_key in ws.search_cache:
+        return ws.search_cache[cache_key]
+    found = []
+    for obj_id, entry in index.items():
+        snap = entry.versions[0][2] if len(entry.versions) == 1 and entry.versions[0][0] <= now else entry.visible(now)
+        if snap is not None and predicate(snap):
+            found.append((sort_key(field_value(snap, sort_field), obj_id), snap))
+    found.sort(key=lambda kv: kv[0])
+    result = ([k for k, _ in found], [s for _, s in found])
+    if cacheable:
+        if len(ws.search_cache) > CACHE_SIZE:
+            ws.search_cache.clear()
+        ws.search_cache[cache_key] = result
+    return result

@@ -1,0 +1,153 @@
+"""One simulated Intercom workspace: settings, clock, stored objects in list order, and the writes both APIs share."""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+from devserver.intercom.config import Config
+from devserver.intercom.errors import ApiError
+from devserver.intercom.render import render_contact, render_conversation
+from devserver.intercom.state import Store, new_id
+
+SearchResult = tuple[list[tuple[Any, ...]], list[dict[str, Any]]]
+
+
+def link(table: dict[str, list[str]], key: str, value: str) -> None:
+    items = table.setdefault(key, [])
+    if value not in items:
+        items.append(value)
+
+
+class Workspace:
+    """All that `Simulator.reset` clears but the request log; callers hold the simulator's lock."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.store = Store()
+        self.merged_records: dict[str, dict[str, Any]] = {}
+        self.seq = 0
+        self.contact_seq: dict[str, int] = {}
+        self.conversation_seq: dict[str, int] = {}
+        self.search_cache: dict[Any, SearchResult] = {}
+        self.reseed()
+
+    def reseed(self) -> None:
+        self.index_rng = random.Random(f"index-{self.config.seed}")
+        self.fault_rng = random.Random(f"fault-{self.config.seed}")
+
+    # ---- clock -----------------------------------------------------------------------------------------------------
+    def now(self) -> float:
+        return time.time() + self.config.clock_offset
+
+    def stamp(self) -> int:
+        return int(self.now())
+
+    # ---- search index ----------------------------------------------------------------------------------------------
+    def delay(self, delayed: bool) -> tuple[float, float] | None:
+        return self.config.index_delay if delayed else None
+
+    def insert_contact(self, record: dict[str, Any], *, delayed: bool) -> None:
+        self.store.contacts[record["id"]] = record
+        self.seq += 1
+        self.contact_seq[record["id"]] = self.seq
+        self.store.index(
+            self.store.contact_index,
+            record["id"],
+            render_contact(self.store, record),
+            self.delay(delayed),
+            self.index_rng,
+        )
+
+    def reindex_contact(self, record: dict[str, Any]) -> None:
+        self.store.index(
+            self.store.contact_index,
+            record["id"],
+            render_contact(self.store, record),
+            self.delay(True),
+            self.index_rng,
+        )
+
+    def insert_conversation(self, record: dict[str, Any], *, delayed: bool) -> None:
+        self.store.conversations[record["id"]] = record
+        self.seq += 1
+        self.conversation_seq[record["id"]] = self.seq
+        self.index_conversation(record["id"], render_conversation(record), delayed=delayed)
+
+    def index_conversation(self, conv_id: str, snapshot: dict[str, Any], *, delayed: bool) -> None:
+        self.store.index(self.store.conversation_index, conv_id, snapshot, self.delay(delayed), self.index_rng)
+
+    # ---- lookups and writes ----------------------------------------------------------------------------------------
+    def contact_or_error(self, contact_id: str) -> dict[str, Any]:
+        record = self.store.contacts.get(contact_id)
+        if record is not None:
+            return record
+        canonical = self.store.merged_into.get(contact_id)
+        if canonical is not None:
+            while canonical in self.store.merged_into:
+                canonical = self.store.merged_into[canonical]
+            raise ApiError(
+                410,
+                "contact_merged",
+                f"Contact has been merged into {canonical}",
+                {"Link": f'</contacts/{canonical}>; rel="canonical"'},
+            )
+        raise ApiError(404, "not_found", "User Not Found")
+
+    def merge_contact(self, lead_id: str, user_id: str) -> dict[str, Any]:
+        """Merge a lead into a user; returns the user's record."""
+        lead = self.contact_or_error(lead_id)
+        user = self.contact_or_error(user_id)
+        if lead["role"] != "lead" or user["role"] != "user":
+            raise ApiError(400, "parameter_invalid", "merge needs a lead in `from` and a user in `into`")
+        for key in ("email", "phone", "name"):
+            if user.get(key) is None and lead.get(key) is not None:
+                user[key] = lead[key]
+        for cid in self.store.contact_companies.pop(lead_id, []):
+            link(self.store.contact_companies, user_id, cid)
+        for tid in self.store.contact_tags.pop(lead_id, []):
+            link(self.store.contact_tags, user_id, tid)
+        self.merged_records[lead_id] = self.store.contacts.pop(lead_id)
+        self.store.merged_into[lead_id] = user_id
+        user["updated_at"] = self.stamp()
+        self.store.index(self.store.contact_index, lead_id, None, self.delay(True), self.index_rng)
+        self.reindex_contact(user)
+        return user
+
+    def attach_company(self, contact_id: str, company_id: str) -> None:
+        record = self.contact_or_error(contact_id)
+        if company_id not in self.store.companies:
+            raise ApiError(404, "company_not_found", "Company Not Found")
+        link(self.store.contact_companies, contact_id, company_id)
+        self.reindex_contact(record)
+
+    def tag_contact(self, contact_id: str, tag_id: str) -> None:
+        record = self.contact_or_error(contact_id)
+        if tag_id not in self.store.tags:
+            raise ApiError(404, "tag_not_found", "Tag not found")
+        link(self.store.contact_tags, contact_id, tag_id)
+        self.reindex_contact(record)
+
+    def upsert_company(self, data: dict[str, Any]) -> dict[str, Any]:
+        company_id = data.get("company_id")
+        existing = None
+        if company_id is not None:
+            existing = next((c for c in self.store.companies.values() if c["company_id"] == company_id), None)
+        now = self.stamp()
+        if existing is None:
+            existing = {"id": new_id(), "company_id": company_id or new_id(), "created_at": now, "name": None}
+            self.store.companies[existing["id"]] = existing
+        for key, value in data.items():
+            if value is not None:
+                existing[key] = value
+        existing["updated_at"] = now
+        return existing
+
+    def upsert_tag(self, name: str) -> dict[str, Any]:
+        for tag in self.store.tags.values():
+            if tag["name"] == name:
+                return tag
+        tag = {"id": str(1000 + len(self.store.tags) + 1), "name": name}
+        self.store.tags[tag["id"]] = tag
+        return tag
