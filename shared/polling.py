@@ -356,133 +356,217 @@ def poll(
     checkpoint = log_.checkpoint()
     if checkpoint is None:
         checkpoint = log_.begin(int(now - trigger_start.total_seconds()))
-    state = dict(checkpoint.state)
+    state = dict(checkpoint.state)  # the next checkpoint's state: the window, the read and the seal update it
+    window = _window(client, spec, checkpoint, state, now, lookback, deadline)
+    read = _read(client, spec, window, state, now, lookback, deadline, log_.connection)
+    candidates = _select(log_, spec, markers, read.items, window.cutoff)
+    events, names_error = _bodies(client, spec, candidates, deadline)
+    complete, error = read.complete, read.error
+    if names_error is not None:
+        complete, error = False, names_error
+        _read_window_again(state, checkpoint)
+    watermark = checkpoint.watermark
+    if complete:
+        watermark = _advance(checkpoint, state, window.sealed, read.top, now, lookback, seal_margin)
+    reason = None if error is None else f"{type(error).__name__}: {error}"
+    if events or watermark != checkpoint.watermark or state != checkpoint.state:
+        try:
+            log_.commit(checkpoint, events, watermark=watermark, state=state)
+        except ConcurrentCommit as exc:
+            log.info("poll %s %s: %s; this poll's findings are left to it", spec.name, log_.connection, exc)
+            return PollOutcome(
+                spec.name, log_.connection, "concurrent", 0, read.pages, checkpoint.watermark, window.cutoff, str(exc)
+            )
+        if markers is not None:
+            _forget_markers(markers, spec, log_.connection, events, candidates)
+    status = "ok" if complete else "partial"
+    outcome = PollOutcome(spec.name, log_.connection, status, len(events), read.pages, watermark, window.cutoff, reason)
+    _log_outcome(outcome)
+    return outcome
+
+
+@dataclass(frozen=True)
+class _Window:
+    """What this poll reads: items with field >= `cutoff`, searched as `field > bound`. `sealed`: the state's bound."""
+
+    cutoff: int
+    bound: int
+    sealed: int | None
+
+
+def _window(
+    client: IntercomClient,
+    spec: TriggerSpec,
+    checkpoint: Checkpoint,
+    state: dict[str, Any],
+    now: float,
+    lookback: int,
+    deadline: Deadline,
+) -> _Window:
+    """The cutoff and the search bound (the timezone read or refreshed into `state` for contacts)."""
     timezone = _timezone(client, state, now, deadline) if spec.contacts else None
     sealed = state.get("sealed")
     sealed = int(sealed) if isinstance(sealed, int) else None
     cutoff = cutoff_of(checkpoint, lookback, sealed)
-    bound = query_bound(spec, cutoff, timezone)
+    return _Window(cutoff, query_bound(spec, cutoff, timezone), sealed)
 
+
+@dataclass(frozen=True)
+class _Read:
+    """What a poll read of its window. `complete`: down to the cutoff; `top`: the watermark it may give then."""
+
+    items: list[dict[str, Any]]
+    pages: int
+    complete: bool
+    top: int | None
+    error: ConnectorError | None
+
+
+def _saved_read(state: dict[str, Any], cutoff: int) -> dict[str, Any] | None:
+    """The read a previous poll of this same window could not finish; any other is dropped from the state."""
     resume = state.get("resume")
-    if not (isinstance(resume, dict) and resume.get("cutoff") == cutoff and isinstance(resume.get("after"), str)):
-        resume = None
-        state.pop("resume", None)
+    if isinstance(resume, dict) and resume.get("cutoff") == cutoff and isinstance(resume.get("after"), str):
+        return resume
+    state.pop("resume", None)
+    return None
 
-    # Phase 1: what is new since the last complete read (down to the cutoff, or to where a resumed read stands).
-    fresh_stop = cutoff if resume is None else max(cutoff, int(resume["top"]) - lookback)
+
+def _read(
+    client: IntercomClient,
+    spec: TriggerSpec,
+    window: _Window,
+    state: dict[str, Any],
+    now: float,
+    lookback: int,
+    deadline: Deadline,
+    connection: str,
+) -> _Read:
+    """Phase 1, what is new since the last complete read; then phase 2, the saved read resumed from its cursor.
+    A read cut short leaves its cursor in `state["resume"]`."""
+    resume = _saved_read(state, window.cutoff)
+    fresh_stop = window.cutoff if resume is None else max(window.cutoff, int(resume["top"]) - lookback)
     # The watermark never passes our clock: an item dated in the future (conversations take a `created_at` on
     # import) would otherwise lift every later cutoff above the writes that follow it.
-    fresh = _scan(client, spec, bound, fresh_stop, deadline, ceiling=int(now))
-    found = list(fresh.items)
-    pages = fresh.pages
-    error = fresh.error
-    top = fresh.top
-    complete = False
+    fresh = _scan(client, spec, window.bound, fresh_stop, deadline, ceiling=int(now))
     if resume is None:
-        if fresh.complete:
-            complete = True
-        elif fresh.after is not None and fresh.top is not None:
-            state["resume"] = {"after": fresh.after, "top": fresh.top, "bound": bound, "cutoff": cutoff}
-    elif fresh.complete:
-        # Phase 2: continue the read a previous poll could not finish, from Intercom's cursor.
-        top = max(int(resume["top"]), fresh.top if fresh.top is not None else int(resume["top"]))
-        rest = _scan(client, spec, int(resume["bound"]), cutoff, deadline, after=str(resume["after"]))
-        found += rest.items
-        pages += rest.pages
-        error = rest.error
-        if rest.complete:
-            complete = True
-            state.pop("resume", None)
-        elif isinstance(rest.error, IntercomBadRequest) and rest.pages == 0:
-            log.warning(
-                "poll %s %s: Intercom refused the saved cursor; reading the window again", spec.name, log_.connection
-            )
-            state.pop("resume", None)
-        else:
-            state["resume"] = {**resume, "after": rest.after or resume["after"], "top": top}
+        if not fresh.complete and fresh.after is not None and fresh.top is not None:
+            state["resume"] = {"after": fresh.after, "top": fresh.top, "bound": window.bound, "cutoff": window.cutoff}
+        return _Read(fresh.items, fresh.pages, fresh.complete, fresh.top, fresh.error)
+    if not fresh.complete:
+        return _Read(fresh.items, fresh.pages, False, fresh.top, fresh.error)
+    saved_top = int(resume["top"])
+    top = saved_top if fresh.top is None else max(saved_top, fresh.top)
+    rest = _scan(client, spec, int(resume["bound"]), window.cutoff, deadline, after=str(resume["after"]))
+    if rest.complete:
+        state.pop("resume", None)
+    elif isinstance(rest.error, IntercomBadRequest) and rest.pages == 0:
+        log.warning("poll %s %s: Intercom refused the saved cursor; reading the window again", spec.name, connection)
+        state.pop("resume", None)
+    else:
+        state["resume"] = {**resume, "after": rest.after or resume["after"], "top": top}
+    return _Read(fresh.items + rest.items, fresh.pages + rest.pages, rest.complete, top, rest.error)
 
-    candidates, leads, maybe_converted = _candidates(spec, found, cutoff)
+
+def _select(
+    log_: EventLog, spec: TriggerSpec, markers: LeadMarkers | None, items: list[dict[str, Any]], cutoff: int
+) -> list[_Candidate]:
+    """The window's candidates whose keys are not logged yet, oldest first."""
+    candidates, leads, maybe_converted = _candidates(spec, items, cutoff)
     if spec.name == "user-created":
         assert markers is not None
-        if leads:
-            markers.mark(leads)
-        # A user created in the window may carry a marker too (a poll cut short saw it as a lead): the marker must
-        # go with its event, or it would outlive the key row, whose time is the older `created_at`.
-        marked = markers.marked([c.object_id for c in candidates] + [str(item["id"]) for item in maybe_converted])
-        candidates = [replace(c, marked=True) if c.object_id in marked else c for c in candidates]
-        for item in maybe_converted:
-            if str(item["id"]) in marked:
-                value = _stamp(item, spec.field) or cutoff
-                candidates.append(_Candidate(str(item["id"]), str(item["id"]), value, item, marked=True))
+        candidates = _with_lead_markers(spec, markers, candidates, leads, maybe_converted, cutoff)
         logged = log_.logged(c.key for c in candidates)
     else:
         logged = log_.seen_keys(cutoff)
-    fresh_candidates = sorted(
-        (c for c in candidates if c.key not in logged), key=lambda c: (c.occurred_at, c.object_id)
-    )
+    return sorted((c for c in candidates if c.key not in logged), key=lambda c: (c.occurred_at, c.object_id))
 
+
+def _with_lead_markers(
+    spec: TriggerSpec,
+    markers: LeadMarkers,
+    candidates: list[_Candidate],
+    leads: dict[str, int],
+    maybe_converted: list[dict[str, Any]],
+    cutoff: int,
+) -> list[_Candidate]:
+    """user-created: marks the leads seen; the candidates flagged when marked, plus the users that were leads."""
+    if leads:
+        markers.mark(leads)
+    # A user created in the window may carry a marker too (a poll cut short saw it as a lead): the marker must
+    # go with its event, or it would outlive the key row, whose time is the older `created_at`.
+    marked = markers.marked([c.object_id for c in candidates] + [str(item["id"]) for item in maybe_converted])
+    candidates = [replace(c, marked=True) if c.object_id in marked else c for c in candidates]
+    for item in maybe_converted:
+        if str(item["id"]) in marked:
+            value = _stamp(item, spec.field) or cutoff
+            candidates.append(_Candidate(str(item["id"]), str(item["id"]), value, item, marked=True))
+    return candidates
+
+
+def _bodies(
+    client: IntercomClient, spec: TriggerSpec, candidates: list[_Candidate], deadline: Deadline
+) -> tuple[list[NewEvent], ConnectorError | None]:
+    """The events of the candidates in order, up to the first whose names cannot be read (and that error)."""
     events: list[NewEvent] = []
-    for candidate in fresh_candidates:
+    for candidate in candidates:
         try:
             body = _body(client, spec, candidate.item, deadline)
         except ConnectorError as exc:
-            # Names could not be read: log what is complete, and read this window again next time.
-            error, complete = exc, False
-            state["resume"] = checkpoint.state.get("resume")
-            if state["resume"] is None:
-                state.pop("resume")
-            break
+            return events, exc
         events.append(NewEvent(candidate.key, candidate.object_id, candidate.occurred_at, body))
-
-    watermark = checkpoint.watermark
-    if complete and top is not None:
-        watermark = max(watermark, top)
-    if complete:
-        seal = min(watermark, int(now) - lookback - seal_margin)
-        if seal >= max(checkpoint.start, watermark - lookback) and (sealed is None or seal > sealed):
-            state["sealed"] = seal
-    reason = None if error is None else f"{type(error).__name__}: {error}"
-    if not events and watermark == checkpoint.watermark and state == checkpoint.state:
-        status = "ok" if complete else "partial"
-        _log_outcome(spec, log_, status, 0, pages, checkpoint, cutoff, reason)
-        return PollOutcome(spec.name, log_.connection, status, 0, pages, watermark, cutoff, reason)
-    try:
-        log_.commit(checkpoint, events, watermark=watermark, state=state)
-    except ConcurrentCommit as exc:
-        log.info("poll %s %s: %s; this poll's findings are left to it", spec.name, log_.connection, exc)
-        return PollOutcome(spec.name, log_.connection, "concurrent", 0, pages, checkpoint.watermark, cutoff, str(exc))
-    if markers is not None:
-        fired = [e.object_id for e, c in zip(events, fresh_candidates, strict=False) if c.marked]
-        try:
-            markers.forget(fired)
-        except ConnectorError as exc:  # harmless: a marker's user is checked against the key rows anyway
-            log.info("poll %s %s: markers not deleted (%s)", spec.name, log_.connection, exc.code)
-    status = "ok" if complete else "partial"
-    _log_outcome(spec, log_, status, len(events), pages, checkpoint, cutoff, reason, watermark)
-    return PollOutcome(spec.name, log_.connection, status, len(events), pages, watermark, cutoff, reason)
+    return events, None
 
 
-def _log_outcome(
-    spec: TriggerSpec,
-    log_: EventLog,
-    status: str,
-    events: int,
-    pages: int,
+def _read_window_again(state: dict[str, Any], checkpoint: Checkpoint) -> None:
+    """Names could not be read: what is complete is logged, and the next poll reads this window again (the saved
+    read as the checkpoint holds it, not where this poll's read stopped)."""
+    resume = checkpoint.state.get("resume")
+    if resume is None:
+        state.pop("resume", None)
+    else:
+        state["resume"] = resume
+
+
+def _advance(
     checkpoint: Checkpoint,
-    cutoff: int,
-    reason: str | None,
-    watermark: int | None = None,
+    state: dict[str, Any],
+    sealed: int | None,
+    top: int | None,
+    now: float,
+    lookback: int,
+    seal_margin: int,
+) -> int:
+    """After a complete read: the watermark it gives (`top`, never lowered), sealed in `state` when the look-back
+    and its margin have passed over it (our clock) and that raises the cutoff."""
+    watermark = checkpoint.watermark if top is None else max(checkpoint.watermark, top)
+    seal = min(watermark, int(now) - lookback - seal_margin)
+    if seal >= max(checkpoint.start, watermark - lookback) and (sealed is None or seal > sealed):
+        state["sealed"] = seal
+    return watermark
+
+
+def _forget_markers(
+    markers: LeadMarkers, spec: TriggerSpec, connection: str, events: list[NewEvent], candidates: list[_Candidate]
 ) -> None:
+    """Deletes the lead markers of the users whose events were just logged."""
+    fired = [e.object_id for e, c in zip(events, candidates, strict=False) if c.marked]
+    try:
+        markers.forget(fired)
+    except ConnectorError as exc:  # harmless: a marker's user is checked against the key rows anyway
+        log.info("poll %s %s: markers not deleted (%s)", spec.name, connection, exc.code)
+
+
+def _log_outcome(outcome: PollOutcome) -> None:
     log.info(
         "poll %s connection=%s status=%s events=%d pages=%d cutoff=%d watermark=%d%s",
-        spec.name,
-        log_.connection,
-        status,
-        events,
-        pages,
-        cutoff,
-        checkpoint.watermark if watermark is None else watermark,
-        f" stopped: {reason}" if reason else "",
+        outcome.trigger,
+        outcome.connection,
+        outcome.status,
+        outcome.events,
+        outcome.pages,
+        outcome.cutoff,
+        outcome.watermark,
+        f" stopped: {outcome.error}" if outcome.error else "",
     )
 
 
