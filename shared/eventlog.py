@@ -29,7 +29,7 @@ from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFo
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.errors import Unavailable
-from shared.storage import table, table_name
+from shared.storage import LazyTable, table_name
 
 log = logging.getLogger("shared.eventlog")
 
@@ -115,14 +115,7 @@ class EventLog:
     def __init__(self, storage_connection_string: str, connection: str, trigger: str) -> None:
         self.connection = connection
         self.trigger = trigger
-        self._conn = storage_connection_string
-        self._table_name = trigger_table_name(trigger, connection)
-        self._table: TableClient | None = None
-
-    def _client(self) -> TableClient:
-        if self._table is None:
-            self._table = table(self._conn, self._table_name)
-        return self._table
+        self._client = LazyTable(storage_connection_string, trigger_table_name(trigger, connection))
 
     # -- checkpoint --------------------------------------------------------------------------------------------
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from azure.core.exceptions import AzureError, ResourceNotFoundError
-from azure.data.tables import TableClient, UpdateMode
+from azure.data.tables import UpdateMode
 
 from shared.errors import Unavailable
 from shared.eventlog import PARTITION, STORAGE_RETRIES, existing_row_keys, trigger_table_name
-from shared.storage import table
+from shared.storage import LazyTable
 
 MARKER_PREFIX = "m"
 TRIGGER = "user-created"
@@ -34,14 +34,7 @@ class LeadMarkers:
     """The lead markers of one connection."""
 
     def __init__(self, storage_connection_string: str, connection: str) -> None:
-        self._conn = storage_connection_string
-        self._table_name = trigger_table_name(TRIGGER, connection)
-        self._table: TableClient | None = None
-
-    def _client(self) -> TableClient:
-        if self._table is None:
-            self._table = table(self._conn, self._table_name)
-        return self._table
+        self._client = LazyTable(storage_connection_string, trigger_table_name(TRIGGER, connection))
 
     def mark(self, leads: Mapping[str, int]) -> None:
         """Record (or refresh) a marker for each lead id, with the `updated_at` it was seen with."""

@@ -58,3 +58,16 @@ def table(connection_string: str, name: str) -> TableClient:
             raise Unavailable(f"storage unreachable: {type(exc).__name__}") from exc
         _created.add(key)
     return client
+
+
+class LazyTable:
+    """A table's client, made (and the table created) on first call: constructing a store costs no storage trip."""
+
+    def __init__(self, connection_string: str, name: str) -> None:
+        self._conn, self.name = connection_string, name
+        self._client: TableClient | None = None
+
+    def __call__(self) -> TableClient:
+        if self._client is None:
+            self._client = table(self._conn, self.name)
+        return self._client

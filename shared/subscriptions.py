@@ -24,14 +24,14 @@ from typing import Any
 
 from azure.core import MatchConditions
 from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
-from azure.data.tables import TableClient, UpdateMode
+from azure.data.tables import UpdateMode
 
 from shared.callbacks import FIELD as CALLBACK_FIELD
 from shared.callbacks import Resolver, check_callback, system_resolver
 from shared.errors import BadRequest, NotFound, Unavailable
 from shared.eventlog import TRIGGERS, EventLog
 from shared.settings import CONNECTION_HEADER, Connection, Settings
-from shared.storage import table, table_name
+from shared.storage import LazyTable, table_name
 
 TABLE_PREFIX = "IcSubs"
 STORAGE_RETRIES = 2
@@ -109,14 +109,7 @@ class SubscriptionStore:
 
     def __init__(self, storage_connection_string: str, connection: str) -> None:
         self.connection = connection
-        self._conn = storage_connection_string
-        self._table_name = table_name(TABLE_PREFIX, connection)
-        self._table: TableClient | None = None
-
-    def _client(self) -> TableClient:
-        if self._table is None:
-            self._table = table(self._conn, self._table_name)
-        return self._table
+        self._client = LazyTable(storage_connection_string, table_name(TABLE_PREFIX, connection))
 
     def get(self, trigger: str, sub_id: str) -> Subscription | None:
         try:

@@ -27,12 +27,12 @@ from typing import Any, Protocol
 
 from azure.core import MatchConditions
 from azure.core.exceptions import AzureError, ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
-from azure.data.tables import TableClient, UpdateMode
+from azure.data.tables import UpdateMode
 
 from shared.errors import Unavailable
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import BudgetExhausted
-from shared.storage import table, table_name
+from shared.storage import LazyTable, table_name
 
 log = logging.getLogger("shared.throttle")
 
@@ -143,8 +143,7 @@ class TableLimiter:
         self.calls, self.period, self.margin = calls, period, margin
         self._clock, self._sleep = clock, sleep
         self.name = connection_name
-        self._conn, self._table_name = connection_string, table_name(table_prefix, connection_name)
-        self._table: TableClient | None = None
+        self._client = LazyTable(connection_string, table_name(table_prefix, connection_name))
         # Spare grants reserved with a write when the budget has room; each one may cost up to lease_seconds of
         # budget (it counts as used until its lease ends), so both stay small next to the period.
         self.prefetch = max(0, calls // 20) if prefetch is None else prefetch
@@ -273,11 +272,6 @@ class TableLimiter:
                     used[g.id] = self._used[g.id]
         self._used = used
         return live
-
-    def _client(self) -> TableClient:
-        if self._table is None:
-            self._table = table(self._conn, self._table_name)
-        return self._table
 
     def _read(self) -> tuple[list[_Grant], str | None]:
         self.stats.reads += 1
