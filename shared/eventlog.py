@@ -29,7 +29,7 @@ from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFo
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.errors import Unavailable
-from shared.storage import LazyTable, table_name
+from shared.storage import LazyTable, table_name, unavailable
 
 log = logging.getLogger("shared.eventlog")
 
@@ -317,7 +317,7 @@ def _transactions(events: Sequence[NewEvent]) -> list[Sequence[NewEvent]]:
 
 
 def _unavailable(exc: Exception) -> Unavailable:
-    return Unavailable(f"event storage unreachable: {type(exc).__name__}")
+    return unavailable("event storage", exc)
 
 
 def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:

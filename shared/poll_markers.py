@@ -21,7 +21,7 @@ from azure.data.tables import UpdateMode
 
 from shared.errors import Unavailable
 from shared.eventlog import PARTITION, STORAGE_RETRIES, existing_row_keys, trigger_table_name
-from shared.storage import LazyTable
+from shared.storage import LazyTable, unavailable
 
 MARKER_PREFIX = "m"
 TRIGGER = "user-created"
@@ -84,4 +84,4 @@ class LeadMarkers:
 
 
 def _unavailable(exc: Exception) -> Unavailable:
-    return Unavailable(f"marker storage unreachable: {type(exc).__name__}")
+    return unavailable("marker storage", exc)

@@ -15,6 +15,11 @@ AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1
 _TABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{2,62}$")
 
 
+def unavailable(what: str, exc: Exception) -> Unavailable:
+    """The 503 for a storage call that failed: names the store and the error type, never the account or its key."""
+    return Unavailable(f"{what} unreachable: {type(exc).__name__}")
+
+
 def azurite_connection_string(port: int = 10002, host: str = "127.0.0.1") -> str:
     return (
         f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};"
@@ -55,7 +60,7 @@ def table(connection_string: str, name: str) -> TableClient:
         except ResourceExistsError:
             pass
         except AzureError as exc:
-            raise Unavailable(f"storage unreachable: {type(exc).__name__}") from exc
+            raise unavailable("storage", exc) from exc
         _created.add(key)
     return client
 

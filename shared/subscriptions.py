@@ -31,7 +31,7 @@ from shared.callbacks import Resolver, check_callback, system_resolver
 from shared.errors import BadRequest, NotFound, Unavailable
 from shared.eventlog import TRIGGERS, EventLog
 from shared.settings import CONNECTION_HEADER, Connection, Settings
-from shared.storage import LazyTable, table_name
+from shared.storage import LazyTable, table_name, unavailable
 
 TABLE_PREFIX = "IcSubs"
 STORAGE_RETRIES = 2
@@ -226,7 +226,7 @@ def _entity(sub: Subscription) -> dict[str, Any]:
 
 
 def _unavailable(exc: Exception) -> Unavailable:
-    return Unavailable(f"subscription storage unreachable: {type(exc).__name__}")
+    return unavailable("subscription storage", exc)
 
 
 # -- the operations behind the HTTP handlers -----------------------------------------------------------------------

@@ -29,10 +29,9 @@ from azure.core import MatchConditions
 from azure.core.exceptions import AzureError, ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
-from shared.errors import Unavailable
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import BudgetExhausted
-from shared.storage import LazyTable, table_name
+from shared.storage import LazyTable, table_name, unavailable
 
 log = logging.getLogger("shared.throttle")
 
@@ -281,7 +280,7 @@ class TableLimiter:
         except ResourceNotFoundError:
             return [], None
         except AzureError as exc:
-            raise Unavailable(f"throttle storage unreachable: {type(exc).__name__}") from exc
+            raise unavailable("throttle storage", exc) from exc
         finally:
             self.stats.storage_seconds += time.perf_counter() - started
         rows = json.loads(str(entity.get("Grants") or "[]"))
@@ -315,7 +314,7 @@ class TableLimiter:
         except AzureError as exc:
             # The outcome is unknown: forget the cache (re-read next time) and grant nothing.
             self._cached = None
-            raise Unavailable(f"throttle storage unreachable: {type(exc).__name__}") from exc
+            raise unavailable("throttle storage", exc) from exc
         finally:
             elapsed = time.perf_counter() - started
             self.stats.storage_seconds += elapsed
