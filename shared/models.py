@@ -45,6 +45,13 @@ class NamedRef(_Shape):
     name: str | None = None
 
 
+class Tag(_Shape):
+    """A tag (CONTRACT §7): what the tag actions answer and List tags lists."""
+
+    id: str
+    name: str | None = None
+
+
 class CompanyList(_Shape):
     companies: list[NamedRef] = Field(default_factory=list)
 
