@@ -35,7 +35,8 @@ class Me:
 def parse_me(body: Any) -> Me:
     """The fields of a `GET /me` answer that the connector uses; anything missing or oddly typed is None."""
     me = body if isinstance(body, dict) else {}
-    app = me.get("app") if isinstance(me.get("app"), dict) else {}
+    app = me.get("app")
+    app = app if isinstance(app, dict) else {}
     return Me(admin_id=_text(me.get("id")), app_id=_text(app.get("id_code")), timezone=_text(app.get("timezone")))
 
 
