@@ -3,6 +3,7 @@
 import azure.functions as func
 
 from functions.actions import bp as actions
+from functions.intake import bp as intake
 from functions.operations import bp as operations
 from functions.trigger_api import bp as trigger_api
 from functions.triggers import bp as triggers
@@ -12,3 +13,4 @@ app.register_functions(actions)
 app.register_functions(triggers)
 app.register_functions(trigger_api)
 app.register_functions(operations)
+app.register_functions(intake)

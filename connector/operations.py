@@ -335,4 +335,7 @@ OPERATIONS: dict[str, Entry] = {
     "trigger_unsubscribe": Entry("triggers/{name}/subscriptions/{subscription_id}", ("DELETE",), None, _WEBHOOKS),
     "trigger_unsubscribe_by_body": Entry("triggers/{name}/subscriptions", ("DELETE",), None, _WEBHOOKS),
     "health": Entry("health", ("GET",), None, "operators' endpoint (anonymous), not a flow step"),
+    "intercom_webhooks": Entry(
+        "intercom/webhooks", ("HEAD", "POST"), None, "Intercom's webhook intake (signed by Intercom), not a flow step"
+    ),
 }

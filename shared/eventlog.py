@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,6 +53,8 @@ LOOKUP_THREADS = 8
 BODY_CHUNK = 30_000
 MAX_BODY_CHUNKS = 16
 STORAGE_RETRIES = 2
+# How often an append re-reads the checkpoint after another writer moved it first.
+APPEND_ATTEMPTS = 8
 
 
 class ConcurrentCommit(Exception):
@@ -197,6 +199,37 @@ class EventLog:
                 state=state if (last and state is not None) else current.state,
             )
         return current
+
+    def append(self, events: Sequence[NewEvent], *, start: int, floor: Callable[[Checkpoint], int]) -> list[NewEvent]:
+        """Log the events whose keys are not logged yet, leaving the watermark and the poll state as they are (the
+        webhook path); the events it logged. `start`: where the trigger starts if it has no checkpoint yet; an event
+        that occurred before the trigger's start or before `floor(checkpoint)` (older than the key rows are kept) is
+        not logged. Racing writers: the checkpoint is re-read and the keys checked again (a key row is created, never
+        overwritten, so nothing is logged twice whoever wins)."""
+        for _ in range(APPEND_ATTEMPTS):
+            checkpoint = self.checkpoint() or self.begin(start)
+            bound = max(checkpoint.start, floor(checkpoint))
+            fresh = [e for e in events if e.occurred_at >= bound]
+            logged = self.logged(e.key for e in fresh) if fresh else set()
+            fresh = [e for e in fresh if e.key not in logged]
+            if not fresh:
+                return []
+            try:
+                self.commit(checkpoint, fresh, watermark=checkpoint.watermark, state=checkpoint.state)
+            except ConcurrentCommit:
+                continue
+            return fresh
+        raise ConcurrentCommit(f"{self.trigger}: the checkpoint kept moving; append given up for now")
+
+    def versions(self, object_id: str) -> set[str]:
+        """The logged keys `<object_id>:<stamp>` of one object (user-updated keys every version of a user)."""
+        low, high = key_row_key(f"{object_id}:"), key_row_key(f"{object_id};")
+        query = f"PartitionKey eq '{PARTITION}' and RowKey ge '{low}' and RowKey lt '{high}'"
+        try:
+            rows = self._client().query_entities(query, select=["RowKey"], retry_total=STORAGE_RETRIES)
+            return {str(row["RowKey"])[len(KEY_PREFIX) :] for row in rows}
+        except AzureError as exc:
+            raise _unavailable(exc) from exc
 
     def _commit_chunk(
         self, checkpoint: Checkpoint, events: Sequence[NewEvent], *, watermark: int, state: dict[str, Any]

@@ -35,10 +35,12 @@ from shared.eventlog import TRIGGERS, Checkpoint, ConcurrentCommit, EventLog, Ne
 from shared.intercom.client import IntercomClient, client_for
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest, IntercomForbidden
+from shared.me import read_me
 from shared.models import contact_to_model, conversation_to_model
 from shared.names import contact_names
 from shared.poll_markers import MARKER_RETENTION_SECONDS, LeadMarkers
 from shared.settings import Settings
+from shared.workspaces import WorkspaceDirectory
 
 log = logging.getLogger("shared.polling")
 
@@ -58,6 +60,8 @@ KEY_MARGIN_SECONDS = 86_400
 # An event body is at most ~480 K characters in the log, stored as ASCII JSON (a character outside ASCII takes 6,
 # an emoji 12): a conversation body is cut so that it takes at most this many there.
 MAX_TEXT_CHARS = 200_000
+# How often a poll re-commits on a checkpoint that webhook appends moved meanwhile.
+REBASE_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -311,7 +315,7 @@ def _cut(text: str, limit: int) -> str:
     return text[:low]
 
 
-def _body(client: IntercomClient, spec: TriggerSpec, item: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
+def event_body(client: IntercomClient, spec: TriggerSpec, item: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
     """The event body: User/Lead with company and tag names (the inline lists, at most 10 each), or Conversation."""
     if not spec.contacts:
         body = conversation_to_model(item).model_dump(mode="json")
@@ -369,9 +373,10 @@ def poll(
     if complete:
         watermark = _advance(checkpoint, state, window.sealed, read.top, now, lookback, seal_margin)
     reason = None if error is None else f"{type(error).__name__}: {error}"
+    logged = 0
     if events or watermark != checkpoint.watermark or state != checkpoint.state:
         try:
-            log_.commit(checkpoint, events, watermark=watermark, state=state)
+            logged = _commit(log_, checkpoint, events, watermark, state)
         except ConcurrentCommit as exc:
             log.info("poll %s %s: %s; this poll's findings are left to it", spec.name, log_.connection, exc)
             return PollOutcome(
@@ -380,7 +385,7 @@ def poll(
         if markers is not None:
             _forget_markers(markers, spec, log_.connection, events, candidates)
     status = "ok" if complete else "partial"
-    outcome = PollOutcome(spec.name, log_.connection, status, len(events), read.pages, watermark, window.cutoff, reason)
+    outcome = PollOutcome(spec.name, log_.connection, status, logged, read.pages, watermark, window.cutoff, reason)
     _log_outcome(outcome)
     return outcome
 
@@ -510,11 +515,36 @@ def _bodies(
     events: list[NewEvent] = []
     for candidate in candidates:
         try:
-            body = _body(client, spec, candidate.item, deadline)
+            body = event_body(client, spec, candidate.item, deadline)
         except ConnectorError as exc:
             return events, exc
         events.append(NewEvent(candidate.key, candidate.object_id, candidate.occurred_at, body))
     return events, None
+
+
+def _commit(
+    log_: EventLog, checkpoint: Checkpoint, events: list[NewEvent], watermark: int, state: dict[str, Any]
+) -> int:
+    """Commit the poll; how many of its events it logged. When the checkpoint moved only by appends (the webhook path
+    logs events without touching the watermark or the state), the poll rebases on it: the events logged meanwhile are
+    dropped and the rest committed on the new checkpoint. Any other move (another poll) is a ConcurrentCommit."""
+    for _ in range(REBASE_ATTEMPTS):
+        try:
+            log_.commit(checkpoint, events, watermark=watermark, state=state)
+        except ConcurrentCommit:
+            current = log_.checkpoint()
+            if current is None or (current.start, current.watermark, current.state) != (
+                checkpoint.start,
+                checkpoint.watermark,
+                checkpoint.state,
+            ):
+                raise
+            already = log_.logged(e.key for e in events) if events else set()
+            events = [e for e in events if e.key not in already]
+            checkpoint = current
+            continue
+        return len(events)
+    raise ConcurrentCommit(f"{log_.trigger}: the checkpoint kept moving under appends")
 
 
 def _read_window_again(state: dict[str, Any], checkpoint: Checkpoint) -> None:
@@ -585,15 +615,33 @@ def poll_connection(
     """Poll one trigger on one connection with the process's client (budget in Table Storage)."""
     storage = settings.storage_connection_string.get_secret_value()
     connection = settings.connections[connection_name]
+    client = client or client_for(connection, settings)
+    if connection.client_secret is not None:
+        learn_workspace(storage, client, deadline)
     return poll(
         EventLog(storage, connection_name, trigger),
-        client or client_for(connection, settings),
+        client,
         trigger_start=settings.trigger_start,
         lookback=settings.poll_lookback_seconds,
         deadline=deadline,
         clock=clock,
         markers=LeadMarkers(storage, connection_name) if trigger == "user-created" else None,
     )
+
+
+def learn_workspace(storage: str, client: IntercomClient, deadline: Deadline) -> None:
+    """Record the connection's workspace (`GET /me` app.id_code) for the webhook intake, if it is not known yet."""
+    directory = WorkspaceDirectory(storage)
+    name = client.connection.name
+    if name in directory.known():
+        return
+    try:
+        me = read_me(client, deadline)
+    except ConnectorError as exc:
+        log.warning("poll %s: GET /me failed (%s); the webhook intake learns the workspace later", name, exc.code)
+        return
+    if me.app_id is not None:
+        directory.remember(name, me.app_id)
 
 
 def key_bound(trigger: str, watermark: int, lookback: int) -> int:

@@ -45,6 +45,8 @@ class Connection:
     access_token: SecretStr = field(repr=False)
     base_url: str
     api_version: str
+    # The Intercom app's client secret, which signs its webhook notifications; None: this connection takes none.
+    client_secret: SecretStr | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -133,18 +135,25 @@ def _base_url(env: Mapping[str, str], name: str) -> str:
 def _connection(env: Mapping[str, str], name: str, api_version: str) -> Connection:
     suffix = "" if name == DEFAULT_CONNECTION else f"__{name}"
     token_name = f"INTERCOM_ACCESS_TOKEN{suffix}"
-    token = env.get(token_name, "").strip()
+    token = _secret(env, token_name)
     if not token:
         raise SettingsError(token_name, "is required")
-    if token.startswith("@Microsoft.KeyVault("):
-        # App Service leaves the reference text in place when it cannot resolve it.
-        raise SettingsError(token_name, "is an unresolved Key Vault reference (check the secret and the app's access)")
+    client_secret = _secret(env, f"INTERCOM_CLIENT_SECRET{suffix}")
     return Connection(
         name=name,
         access_token=SecretStr(token),
         base_url=_base_url(env, f"INTERCOM_BASE_URL{suffix}"),
         api_version=api_version,
+        client_secret=SecretStr(client_secret) if client_secret else None,
     )
+
+
+def _secret(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if value.startswith("@Microsoft.KeyVault("):
+        # App Service leaves the reference text in place when it cannot resolve it.
+        raise SettingsError(name, "is an unresolved Key Vault reference (check the secret and the app's access)")
+    return value
 
 
 def _connection_names(env: Mapping[str, str]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.eventlog import EVENTS_PER_TRANSACTION, TRANSACTION_BODY_BYTES, EventLog, NewEvent, _transactions
 from shared.poll_markers import LeadMarkers
-from shared.polling import MAX_TEXT_CHARS, SPECS, _body
+from shared.polling import MAX_TEXT_CHARS, SPECS, event_body
 from tests.triggers.support import read_all
 
 
@@ -55,5 +55,5 @@ def test_lead_markers(storage_conn: str, unique_name: str) -> None:
 
 def test_a_huge_conversation_body_is_cut() -> None:
     item = {"id": "1", "created_at": 1, "source": {"body": "y" * (MAX_TEXT_CHARS + 10), "author": {}}}
-    body = _body(None, SPECS["conversation-started"], item, None)  # type: ignore[arg-type]
+    body = event_body(None, SPECS["conversation-started"], item, None)  # type: ignore[arg-type]
     assert len(body["conversation_message"]["body"]) == MAX_TEXT_CHARS

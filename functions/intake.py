@@ -1,0 +1,30 @@
+"""Intercom's webhook notifications in (CONTRACT §6): the anonymous intake (verify, store durably, answer fast) and the
+queue-triggered worker that turns a stored notification into trigger events. Parse, call one function of shared/,
+answer."""
+
+from __future__ import annotations
+
+import azure.functions as func
+
+from functions.http import handles_errors, json_response
+from shared import inbox, intake, notification_worker
+from shared.settings import get_settings
+from shared.signature import SIGNATURE_HEADER
+
+bp = func.Blueprint()
+
+
+@bp.function_name("intercom_webhooks")
+@bp.route(route="intercom/webhooks", methods=["POST", "HEAD"], auth_level=func.AuthLevel.ANONYMOUS)
+@handles_errors
+def intercom_webhooks(req: func.HttpRequest) -> func.HttpResponse:
+    if req.method == "HEAD":  # Intercom checks the URL with HEAD when the webhook is saved
+        return func.HttpResponse(status_code=200)
+    result = intake.accept(get_settings(), req.get_body() or b"", req.headers.get(SIGNATURE_HEADER))
+    return json_response({"status": result.status, "topic": result.topic})
+
+
+@bp.function_name("process_notification")
+@bp.queue_trigger(arg_name="message", queue_name=inbox.QUEUE, connection="AzureWebJobsStorage")
+def process_notification(message: func.QueueMessage) -> None:
+    notification_worker.process(get_settings(), message.get_body().decode("utf-8"))

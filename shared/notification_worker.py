@@ -1,0 +1,123 @@
+"""The worker behind the intake: one stored notification -> its events in the trigger logs -> pushed to subscribers.
+
+Runs from the queue-triggered function (functions/intake.py). For each trigger the topic feeds
+(shared/notification_events.py) it logs the event under the key a poll would give it, through the same ETag-guarded
+log (`EventLog.append`), so webhook and poll together log it once. An error it cannot get past now (Intercom down,
+the budget spent, storage down) is raised: the host retries the message, and after its last attempt the message goes
+to the `-poison` queue; the polls still log the event.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from shared import inbox
+from shared.delivery import deliver_pending
+from shared.eventlog import Checkpoint, EventLog, NewEvent
+from shared.intercom.client import IntercomClient, client_for
+from shared.intercom.deadline import Deadline
+from shared.me import read_me
+from shared.notification_events import ROUTES, Found, Route, normalized
+from shared.polling import SPECS, event_body, key_bound
+from shared.settings import Connection, Settings
+from shared.workspaces import WorkspaceDirectory
+
+log = logging.getLogger("shared.notification_worker")
+
+# Time for one notification: names through the throttled client may wait for budget.
+WORKER_SECONDS = 45.0
+
+
+def process(settings: Settings, text: str, *, clock: Callable[[], float] = time.time) -> dict[str, int]:
+    """Log the events of one inbox message; {trigger: events logged}. Raises what should be retried."""
+    storage = settings.storage_connection_string.get_secret_value()
+    try:
+        notification = inbox.decode(storage, text)
+    except ValueError as exc:
+        log.warning("inbox message dropped: %s", exc)
+        return {}
+    connection = settings.connections.get(notification.connection)
+    if connection is None:
+        log.warning("notification for connection %s, which is no longer configured: dropped", notification.connection)
+        inbox.release(storage, text)
+        return {}
+    envelope = json.loads(notification.body)
+    topic = str(envelope["topic"])
+    item = normalized(envelope["data"]["item"])
+    client = client_for(connection, settings)
+    deadline = Deadline.after(WORKER_SECONDS)
+    logged: dict[str, int] = {}
+    if notification.verified or _same_workspace(settings, connection, client, str(envelope["app_id"]), deadline):
+        for route in ROUTES.get(topic, ()):
+            found = route.event(item)
+            if found is not None:
+                job = _Job(settings, connection.name, client, deadline, clock)
+                logged[route.trigger] = job.log_event(route, found, item)
+        for trigger, count in logged.items():
+            if count:
+                deliver_pending(settings, connection.name, trigger, deadline)
+    log.info(
+        "notification %s topic=%s connection=%s logged=%s (%.0f ms after intake)",
+        envelope.get("id"),
+        topic,
+        connection.name,
+        logged,
+        (clock() - notification.received_at) * 1000,
+    )
+    inbox.release(storage, text)
+    return logged
+
+
+def _same_workspace(
+    settings: Settings, connection: Connection, client: IntercomClient, app_id: str, deadline: Deadline
+) -> bool:
+    """Whether the connection's workspace (`GET /me`) sent it; the workspace is remembered for the intake."""
+    me = read_me(client, deadline)
+    if me.app_id is not None:
+        WorkspaceDirectory(settings.storage_connection_string.get_secret_value()).remember(connection.name, me.app_id)
+    if me.app_id != app_id:
+        log.warning("notification from workspace %s is not connection %s's: dropped", app_id, connection.name)
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Job:
+    settings: Settings
+    connection: str
+    client: IntercomClient
+    deadline: Deadline
+    clock: Callable[[], float]
+
+    def log_event(self, route: Route, found: Found, item: dict[str, Any]) -> int:
+        """Append one event unless it is logged already (or superseded, for user-updated); how many were logged."""
+        storage = self.settings.storage_connection_string.get_secret_value()
+        event_log = EventLog(storage, self.connection, route.trigger)
+        if event_log.logged([found.key]):
+            return 0
+        if route.trigger == "user-updated" and _superseded(event_log, found):
+            return 0
+        body = event_body(self.client, SPECS[route.trigger], item, self.deadline)
+        lookback = self.settings.poll_lookback_seconds
+
+        def floor(checkpoint: Checkpoint) -> int:
+            return key_bound(route.trigger, checkpoint.watermark, lookback)
+
+        start = int(self.clock() - self.settings.trigger_start.total_seconds())
+        event = NewEvent(found.key, found.object_id, found.occurred_at, body)
+        return len(event_log.append([event], start=start, floor=floor))
+
+
+def _superseded(event_log: EventLog, found: Found) -> bool:
+    """A later version of this user is logged already: this one arrived out of order and is no longer its latest
+    update (a poll would never see it either); logging it now would hand flows a stale user after a fresh one."""
+    for key in event_log.versions(found.object_id):
+        stamp = key.rpartition(":")[2]
+        if stamp.isdigit() and int(stamp) > found.occurred_at:
+            return True
+    return False
