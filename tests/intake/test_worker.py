@@ -35,7 +35,7 @@ def test_a_user_created_notification_logs_user_created_and_user_updated(h: Harne
     assert keys(h, "user-created") == [user["id"]]
     assert keys(h, "user-updated") == [f"{user['id']}:{user['updated_at']}"]
     body = read_all(EventLog(h.storage_conn, h.name, "user-created"))[0].body
-    assert body["type"] == "user" and body["email"] == "a@example.com"
+    assert (body["type"], body["email"]) == ("user", "a@example.com")
 
 
 def test_the_same_notification_twice_and_a_later_poll_log_once(h: Harness) -> None:
@@ -124,9 +124,11 @@ def test_a_poll_rebases_on_webhook_appends_made_during_it(h: Harness) -> None:
 
     event_log.commit = commit_after_a_webhook  # type: ignore[method-assign]
     outcome = h.poll("lead-created", event_log=event_log)
-    assert outcome.status == "ok" and outcome.events == 1
+    assert (outcome.status, outcome.events) == ("ok", 1)
     assert sorted(keys(h, "lead-created")) == sorted([first["id"], second["id"]])
-    assert event_log.checkpoint() is not None and event_log.checkpoint().watermark >= second["created_at"]  # type: ignore[union-attr]
+    checkpoint = event_log.checkpoint()
+    assert checkpoint is not None
+    assert checkpoint.watermark >= second["created_at"]
 
 
 def test_timestamps_normalize_iso_and_keep_numbers() -> None:
