@@ -122,7 +122,7 @@ def test_a_poll_rebases_on_webhook_appends_made_during_it(h: Harness) -> None:
         process(settings, message(h.name, "contact.lead.created", second))  # lands between the poll's read and commit
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    event_log.commit = commit_after_a_webhook  # type: ignore[method-assign]
+    event_log.commit = commit_after_a_webhook  # type: ignore[method-assign,assignment]
     outcome = h.poll("lead-created", event_log=event_log)
     assert (outcome.status, outcome.events) == ("ok", 1)
     assert sorted(keys(h, "lead-created")) == sorted([first["id"], second["id"]])
