@@ -1,7 +1,8 @@
 """The function app's functions, read from their own binding metadata (azure.functions' `app.get_functions()`).
 
 HTTP triggers keep their route, methods and auth level; timer triggers their NCRONTAB schedule (with `%SETTING%`
-resolved from the environment), `run_on_startup` and `use_monitor`. A function whose trigger or other bindings the
+resolved from the environment), `run_on_startup` and `use_monitor`; queue triggers their queue name (`%SETTING%`
+resolved) and the storage connection the `connection` setting names. A function whose trigger or other bindings the
 devserver cannot supply is listed as unsupported, with the reason, and never invoked.
 """
 
@@ -10,13 +11,15 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import azure.functions as func
 from azure.functions.decorators.http import HttpTrigger
+from azure.functions.decorators.queue import QueueTrigger
 from azure.functions.decorators.timer import TimerTrigger
 
 from devserver.ncrontab import Schedule, ScheduleError, resolve_settings
@@ -70,6 +73,15 @@ class TimerFunction(Invocable):
 
 
 @dataclass(frozen=True)
+class QueueFunction(Invocable):
+    queue_name_text: str  # as declared, `%SETTING%` and all
+    queue_name: str | None  # resolved and lower-cased; None when it does not resolve or is invalid: see `error`
+    connection: str  # the name of the setting that holds the storage connection string
+    connection_string: str | None = field(repr=False)  # None when that setting is missing: see `error`
+    error: str | None
+
+
+@dataclass(frozen=True)
 class UnsupportedFunction:
     name: str
     trigger: str
@@ -81,12 +93,18 @@ class Catalog:
     http: tuple[HttpFunction, ...]
     timers: tuple[TimerFunction, ...]
     unsupported: tuple[UnsupportedFunction, ...]
+    queues: tuple[QueueFunction, ...] = ()
 
-    def find(self, name: str) -> HttpFunction | TimerFunction | UnsupportedFunction | None:
+    @property
+    def everything(self) -> list[AnyFunction]:
+        return [*self.http, *self.timers, *self.queues, *self.unsupported]
+
+    def find(self, name: str) -> AnyFunction | None:
         """A function by name, case-insensitively (as the host's admin API matches names)."""
-        everything: list[HttpFunction | TimerFunction | UnsupportedFunction] = [*self.http, *self.timers]
-        everything += self.unsupported
-        return next((f for f in everything if f.name.lower() == name.lower()), None)
+        return next((f for f in self.everything if f.name.lower() == name.lower()), None)
+
+
+AnyFunction = HttpFunction | TimerFunction | QueueFunction | UnsupportedFunction
 
 
 def load_app(spec: str = DEFAULT_APP) -> FunctionSource:
@@ -111,6 +129,7 @@ def index(app: FunctionSource, env: Mapping[str, str]) -> Catalog:
     every name as a duplicate)."""
     http: list[HttpFunction] = []
     timers: list[TimerFunction] = []
+    queues: list[QueueFunction] = []
     unsupported: list[UnsupportedFunction] = []
     for function in app.get_functions():
         name = function.get_function_name() or function.get_user_function().__name__
@@ -137,7 +156,35 @@ def index(app: FunctionSource, env: Mapping[str, str]) -> Catalog:
                     *common, trigger.schedule, schedule, error, bool(trigger.run_on_startup), trigger.use_monitor
                 )
             )
-    return Catalog(tuple(http), tuple(timers), tuple(unsupported))
+        elif isinstance(trigger, QueueTrigger):
+            queues.append(_queue_function(common, trigger, env))
+    return Catalog(tuple(http), tuple(timers), tuple(unsupported), tuple(queues))
+
+
+_QUEUE_NAME = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}")  # Azure's rule: 3-63, no "--", no edge "-"
+DEFAULT_CONNECTION = "AzureWebJobsStorage"
+
+
+def _queue_function(
+    common: tuple[str, Callable[..., Any], str, bool], trigger: QueueTrigger, env: Mapping[str, str]
+) -> QueueFunction:
+    """The host's reading of a queueTrigger binding: `queueName` with `%SETTING%` resolved, lower-cased; the
+    connection string in the setting `connection` names (default AzureWebJobsStorage), or in `AzureWebJobs<name>`."""
+    error: str | None = None
+    try:
+        queue_name: str | None = resolve_settings(trigger.queue_name, env).lower()
+    except ValueError as exc:
+        queue_name, error = None, str(exc)
+    if queue_name is not None and not _QUEUE_NAME.fullmatch(queue_name):
+        queue_name, error = None, f"queue name {queue_name!r} is not a valid Azure queue name"
+    connection = trigger.connection or DEFAULT_CONNECTION
+    folded = {key.lower(): value for key, value in env.items() if value.strip()}
+    connection_string = folded.get(connection.lower(), folded.get(f"azurewebjobs{connection}".lower()))
+    if connection_string is None and error is None:
+        identity = any(key.startswith(f"{connection.lower()}__") for key in folded)
+        why = "identity-based connections are not served locally" if identity else "the setting is not set"
+        error = f"connection {connection}: {why}"
+    return QueueFunction(*common, trigger.queue_name, queue_name, connection, connection_string, error)
 
 
 def _schedule(text: str, env: Mapping[str, str]) -> tuple[Schedule | None, str | None]:
@@ -150,8 +197,8 @@ def _schedule(text: str, env: Mapping[str, str]) -> tuple[Schedule | None, str |
 
 
 def _unsupported_reason(function: func.Function, trigger: object) -> str | None:
-    if not isinstance(trigger, HttpTrigger | TimerTrigger):
-        return f"devserver serves HTTP and timer triggers only, not {getattr(trigger, 'type', None)}"
+    if not isinstance(trigger, HttpTrigger | TimerTrigger | QueueTrigger):
+        return f"devserver serves HTTP, timer and queue triggers only, not {getattr(trigger, 'type', None)}"
     for binding in function.get_bindings():
         if binding is trigger:
             continue

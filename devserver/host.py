@@ -31,14 +31,16 @@ import azure.functions as func
 
 from devserver.catalog import (
     DEFAULT_APP,
+    AnyFunction,
     Catalog,
     HttpFunction,
-    TimerFunction,
+    QueueFunction,
     UnsupportedFunction,
     index,
     load_app,
 )
-from devserver.config import DEFAULT_PORT, ConfigError, apply_local_settings, route_prefix
+from devserver.config import DEFAULT_PORT, ConfigError, HostJson, app_host_json, apply_local_settings
+from devserver.queues import QueueHost
 from devserver.timers import TimerHost
 
 log = logging.getLogger("devserver")
@@ -105,9 +107,10 @@ def _flag(query: str, name: str) -> bool:
 class Dispatcher:
     """Routes one request: the admin API, then the HTTP functions under the route prefix."""
 
-    def __init__(self, catalog: Catalog, timers: TimerHost, prefix: str, origin: str) -> None:
+    def __init__(self, catalog: Catalog, timers: TimerHost, queues: QueueHost, prefix: str, origin: str) -> None:
         self.catalog = catalog
         self.timers = timers
+        self.queues = queues
         self.prefix = _segments(prefix)
         self.origin = origin
         enabled = [f for f in catalog.http if not f.disabled]
@@ -185,7 +188,7 @@ class Dispatcher:
             return _not_allowed("GET, POST")
         return self._run(function, request.body, wait=_flag(query, "wait"))
 
-    def _run(self, function: HttpFunction | TimerFunction | UnsupportedFunction, body: bytes, *, wait: bool) -> Reply:
+    def _run(self, function: AnyFunction, body: bytes, *, wait: bool) -> Reply:
         if body.strip():
             try:
                 invocation = json.loads(body)
@@ -200,6 +203,8 @@ class Dispatcher:
             why = f"{function.name} is an HTTP function: call its route"
             if isinstance(function, UnsupportedFunction):
                 why = f"devserver cannot run {function.name}: {function.reason}"
+            elif isinstance(function, QueueFunction):
+                why = f"{function.name} is a queue function: send a message to its queue"
             return error_reply(400, "bad_request", why, field="name")
         if not wait:
             self.timers.run_in_background(runner)
@@ -210,11 +215,9 @@ class Dispatcher:
         return json_reply(500, {"function": runner.name, "status": "failed", "error": type(outcome.error).__name__})
 
     def listing(self) -> list[dict[str, Any]]:
-        everything: list[HttpFunction | TimerFunction | UnsupportedFunction] = [*self.catalog.http]
-        everything += [*self.catalog.timers, *self.catalog.unsupported]
-        return [self.describe(f) for f in everything]
+        return [self.describe(f) for f in self.catalog.everything]
 
-    def describe(self, function: HttpFunction | TimerFunction | UnsupportedFunction) -> dict[str, Any]:
+    def describe(self, function: AnyFunction) -> dict[str, Any]:
         if isinstance(function, UnsupportedFunction):
             return {"name": function.name, "kind": "unsupported", "trigger": function.trigger, "error": function.reason}
         entry: dict[str, Any] = {"name": function.name, "disabled": function.disabled}
@@ -228,6 +231,8 @@ class Dispatcher:
                 "auth_level": function.auth_level,
                 "invoke_url_template": f"{self.origin}/{route}",
             }
+        if isinstance(function, QueueFunction):
+            return entry | self.queues.describe(function)
         runner = self.timers.runner(function.name)
         return entry | {
             "kind": "timer",
@@ -418,21 +423,24 @@ for _method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):  # 
 class DevHost:
     """The HTTP server and the timers of one app; `start`, then `stop`."""
 
-    def __init__(self, catalog: Catalog, *, port: int, prefix: str, bind: str = "127.0.0.1") -> None:
+    def __init__(self, catalog: Catalog, *, port: int, host_json: HostJson, bind: str = "127.0.0.1") -> None:
         self.catalog = catalog
         self.timers = TimerHost(catalog.timers)
+        self.queues = QueueHost(catalog.queues, host_json.queues)
         self.origin = f"http://{bind}:{port}"
         self.server = _Server((bind, port), _Handler)
-        self.server.dispatcher = Dispatcher(catalog, self.timers, prefix, self.origin)
+        self.server.dispatcher = Dispatcher(catalog, self.timers, self.queues, host_json.route_prefix, self.origin)
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
 
     def start(self) -> DevHost:
         self._thread.start()
         self.timers.start()
+        self.queues.start()
         return self
 
     def stop(self) -> None:
         self.timers.stop()
+        self.queues.stop()
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(timeout=2)
@@ -447,6 +455,9 @@ class DevHost:
             elif entry["kind"] == "timer":
                 schedule = entry["resolved_schedule"] or f"{entry['schedule']} -- {entry['error']}"
                 lines.append(f"  {entry['name']}: timerTrigger {schedule}{disabled}")
+            elif entry["kind"] == "queue":
+                queue = entry["queue_name"] or f"{entry['declared_queue_name']} -- {entry['error']}"
+                lines.append(f"  {entry['name']}: queueTrigger {queue}{disabled}")
             else:
                 lines.append(f"  {entry['name']}: {entry['trigger']} not served: {entry['error']}")
         lines.append(
@@ -480,7 +491,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--app", default=DEFAULT_APP, help=f"module:attribute of the FunctionApp (default {DEFAULT_APP})"
     )
     parser.add_argument("--no-local-settings", action="store_true", help="do not read local.settings.json")
-    parser.add_argument("--host-json", default="host.json", help="host.json to read the route prefix from")
+    parser.add_argument("--host-json", default=None, help="host.json to read (default: the one beside the app)")
     parser.add_argument("--log-level", default="INFO", help="Python log level (default INFO)")
     return parser.parse_args(argv)
 
@@ -494,7 +505,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             copied, local_port = apply_local_settings(Path("local.settings.json"))
             log.info("local.settings.json: %d settings copied (%s)", len(copied), ", ".join(copied) or "none")
             port = port or local_port
-        prefix = route_prefix(Path(args.host_json))
     except ConfigError as exc:
         log.error("%s", exc)
         return 1
@@ -506,7 +516,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("cannot load the function app %s", args.app)
         return 1
     try:
-        host = DevHost(catalog, port=port or DEFAULT_PORT, prefix=prefix, bind=args.bind)
+        module_file = getattr(sys.modules.get(args.app.partition(":")[0]), "__file__", None)
+        host_json = HostJson.read(Path(args.host_json) if args.host_json else app_host_json(module_file))
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 1
+    try:
+        host = DevHost(catalog, port=port or DEFAULT_PORT, host_json=host_json, bind=args.bind)
     except OSError as exc:
         log.error("cannot listen on %s:%s: %s", args.bind, port or DEFAULT_PORT, exc)
         return 1

@@ -1,9 +1,11 @@
-"""Table Storage: the service client, table names and ETag helpers shared by checkpoints, logs and the throttle."""
+"""Table Storage: the service client, table names and ETag helpers shared by checkpoints, logs and the throttle;
+Azurite's connection string (what `UseDevelopmentStorage=true` means)."""
 
 from __future__ import annotations
 
 import functools
 import re
+from urllib.parse import urlsplit
 
 from azure.core.exceptions import AzureError, ResourceExistsError
 from azure.data.tables import TableClient, TableServiceClient
@@ -11,6 +13,7 @@ from azure.data.tables import TableClient, TableServiceClient
 from shared.errors import Unavailable
 
 AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_TABLE_PORT, AZURITE_QUEUE_PORT = 10002, 10001  # what UseDevelopmentStorage=true means
 AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 _TABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{2,62}$")
 
@@ -20,18 +23,25 @@ def unavailable(what: str, exc: Exception) -> Unavailable:
     return Unavailable(f"{what} unreachable: {type(exc).__name__}")
 
 
-def azurite_connection_string(port: int = 10002, host: str = "127.0.0.1") -> str:
+def azurite_connection_string(
+    port: int = AZURITE_TABLE_PORT, host: str = "127.0.0.1", *, queue_port: int = AZURITE_QUEUE_PORT
+) -> str:
+    """Azurite's account: its table service on `port` and its queue service on `queue_port`."""
     return (
         f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};"
         f"TableEndpoint=http://{host}:{port}/{AZURITE_ACCOUNT};"
+        f"QueueEndpoint=http://{host}:{queue_port}/{AZURITE_ACCOUNT};"
     )
 
 
 def expand_connection_string(conn: str) -> str:
-    """`UseDevelopmentStorage=true` means Azurite on its default port, as the Functions host reads it."""
-    if conn.replace(" ", "").lower().startswith("usedevelopmentstorage=true"):
-        return azurite_connection_string()
-    return conn
+    """`UseDevelopmentStorage=true` means Azurite on its default ports (on the host of
+    `DevelopmentStorageProxyUri` when given), as the Functions host reads it; any other string is returned as is."""
+    settings = {k.strip().lower(): v.strip() for k, _, v in (part.partition("=") for part in conn.split(";"))}
+    if settings.get("usedevelopmentstorage", "").lower() != "true":
+        return conn
+    proxy = urlsplit(settings.get("developmentstorageproxyuri", "")).hostname
+    return azurite_connection_string(host=proxy or "127.0.0.1")
 
 
 @functools.cache

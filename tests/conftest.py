@@ -14,7 +14,7 @@ from devserver.process import DevServerProcess
 
 @pytest.fixture(scope="session")
 def azurite() -> Iterator[Azurite]:
-    """One Azurite table service for the test session, on a free loopback port."""
+    """One Azurite (table and queue services) for the test session, on free loopback ports."""
     with Azurite() as server:
         yield server
 

@@ -1,12 +1,14 @@
 """A tiny function app for the devserver tests: HTTP routes with parameters, methods, an anonymous route, a crashing
-handler, a slow one; timers on `%SAMPLE_SCHEDULE%` that append a JSON line per run to `$SAMPLE_TIMER_FILE`; and a
-queue trigger the devserver cannot serve."""
+handler, a slow one; timers on `%SAMPLE_SCHEDULE%` that append a JSON line per run to `$SAMPLE_TIMER_FILE`; queue
+triggers on `%SAMPLE_QUEUE%` and `%SAMPLE_QUEUE%-flaky` that append a JSON line per message to `$SAMPLE_QUEUE_FILE`;
+and a blob trigger the devserver cannot serve. Its host.json (beside it) makes queue retries fast."""
 
 from __future__ import annotations
 
 import json
 import os
 import time
+from typing import Any
 
 import azure.functions as func
 
@@ -150,10 +152,51 @@ def orphan(timer: func.TimerRequest) -> None:
     record("orphan", timer)
 
 
+def received(name: str, msg: func.QueueMessage, event: str) -> dict[str, Any]:
+    """Append what the function got (and `event`: started, done) to $SAMPLE_QUEUE_FILE; returns the JSON body."""
+    body = msg.get_body()
+    line = {
+        "name": name,
+        "event": event,
+        "t": time.time(),
+        "id": msg.id,
+        "body": body.decode(),
+        "dequeue_count": getattr(msg, "dequeue_count", None),
+        "insertion_time": str(getattr(msg, "insertion_time", None)),
+        "pop_receipt": msg.pop_receipt,
+    }
+    with open(os.environ["SAMPLE_QUEUE_FILE"], "a", encoding="utf-8") as file:
+        file.write(json.dumps(line) + "\n")
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
 @bp.function_name("queued")
-@bp.queue_trigger(arg_name="msg", queue_name="work", connection="AzureWebJobsStorage")
+@bp.queue_trigger(arg_name="msg", queue_name="%SAMPLE_QUEUE%", connection="AzureWebJobsStorage")
 def queued(msg: func.QueueMessage) -> None:
-    """The devserver serves HTTP and timers only: this one is listed as unsupported."""
+    """Records each message; `{"sleep": s}` sleeps first (records `started`, then `done`)."""
+    order = received("queued", msg, "started")
+    time.sleep(float(order.get("sleep", 0)))
+    received("queued", msg, "done")
+
+
+@bp.function_name("flaky")
+@bp.queue_trigger(arg_name="msg", queue_name="%SAMPLE_QUEUE%-flaky", connection="AzureWebJobsStorage")
+def flaky(msg: func.QueueMessage) -> None:
+    """`{"fail": n}` raises on the first n deliveries."""
+    order = received("flaky", msg, "started")
+    if (msg.dequeue_count or 0) <= int(order.get("fail", 0)):
+        raise RuntimeError("flaky failure")
+    received("flaky", msg, "done")
+
+
+@bp.function_name("blobbed")
+@bp.blob_trigger(arg_name="blob", path="samples/{name}", connection="AzureWebJobsStorage")
+def blobbed(blob: func.InputStream) -> None:
+    """The devserver serves HTTP, timers and queues only: this one is listed as unsupported."""
 
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)

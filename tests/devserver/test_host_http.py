@@ -218,7 +218,9 @@ def test_listing(http: httpx.Client, server: DevServerProcess) -> None:
     assert functions["tick"]["resolved_schedule"] == "0 0 0 1 1 *"
     assert functions["tick"]["next_run"].startswith(f"{time.gmtime().tm_year + 1}-01-01T00:00:00")
     assert "SAMPLE_UNSET_SCHEDULE" in functions["orphan"]["error"]
-    assert functions["queued"]["kind"] == "unsupported"
+    assert functions["blobbed"]["kind"] == "unsupported"
+    assert functions["queued"]["kind"] == "queue"
+    assert "SAMPLE_QUEUE" in functions["queued"]["error"]  # no setting: listed, not polled
     assert http.get("/admin/functions/TICK").json()["name"] == "tick"
 
 
@@ -253,6 +255,7 @@ def test_admin_errors(http: httpx.Client) -> None:
     assert_error(http.post("/admin/functions/nosuch", json={"input": ""}), 404, "not_found")
     assert_error(http.post("/admin/functions/get_item", json={"input": ""}), 400, "bad_request", "name")
     assert_error(http.post("/admin/functions/queued", json={"input": ""}), 400, "bad_request", "name")
+    assert_error(http.post("/admin/functions/blobbed", json={"input": ""}), 400, "bad_request", "name")
     assert_error(http.post("/admin/functions/tick", content=b"[1]"), 400, "bad_request", "body")
     # nested past json's recursion limit: the RecursionError killed the request thread (no answer at all)
     assert_error(http.post("/admin/functions/tick", content=b"[" * 5000), 400, "bad_request", "body")

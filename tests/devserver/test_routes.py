@@ -116,7 +116,7 @@ def test_catalog_from_the_sample_app_metadata() -> None:
     assert timers["on_startup"].run_on_startup
     assert timers["orphan"].schedule is None
     assert "SAMPLE_UNSET_SCHEDULE" in (timers["orphan"].error or "")
-    assert [(u.name, u.trigger) for u in catalog.unsupported] == [("queued", "queueTrigger")]
+    assert [(u.name, u.trigger) for u in catalog.unsupported] == [("blobbed", "blobTrigger")]
     assert catalog.find("TICK") is timers["tick"]
 
 
