@@ -31,6 +31,9 @@ log = logging.getLogger("shared.notification_worker")
 
 # Time for one notification: names through the throttled client may wait for budget.
 WORKER_SECONDS = 45.0
+# A trigger that no poll has started yet starts this long before the first notification it gets (with TRIGGER_START
+# now): Intercom sends a notification seconds to a minute (a retry) after the write.
+FIRST_NOTIFICATION_SLACK_SECONDS = 300
 
 
 def process(settings: Settings, text: str, *, clock: Callable[[], float] = time.time) -> dict[str, int]:
@@ -42,10 +45,8 @@ def process(settings: Settings, text: str, *, clock: Callable[[], float] = time.
         log.warning("inbox message dropped: %s", exc)
         return {}
     connection = settings.connections.get(notification.connection)
-    if connection is None:
-        log.warning("notification for connection %s, which is no longer configured: dropped", notification.connection)
-        inbox.release(storage, text)
-        return {}
+    if connection is None:  # settings changed since the intake: retried, then kept in the poison queue
+        raise UnknownConnection(f"notification for connection {notification.connection}, which is not configured")
     envelope = json.loads(notification.body)
     topic = str(envelope["topic"])
     item = normalized(envelope["data"]["item"])
@@ -71,6 +72,10 @@ def process(settings: Settings, text: str, *, clock: Callable[[], float] = time.
     )
     inbox.release(storage, text)
     return logged
+
+
+class UnknownConnection(Exception):
+    """A stored notification names a connection the settings do not have (anymore)."""
 
 
 def _same_workspace(
@@ -108,7 +113,7 @@ class _Job:
         def floor(checkpoint: Checkpoint) -> int:
             return key_bound(route.trigger, checkpoint.watermark, lookback)
 
-        start = int(self.clock() - self.settings.trigger_start.total_seconds())
+        start = int(self.clock() - self.settings.trigger_start.total_seconds()) - FIRST_NOTIFICATION_SLACK_SECONDS
         event = NewEvent(found.key, found.object_id, found.occurred_at, body)
         return len(event_log.append([event], start=start, floor=floor))
 

@@ -27,6 +27,16 @@ def keys(h: Harness, trigger: str) -> list[str]:
     return [e.key for e in read_all(EventLog(h.storage_conn, h.name, trigger))]
 
 
+def test_a_notification_before_any_poll_starts_the_trigger_just_before_it(sim: Simulator, storage_conn: str) -> None:
+    h = Harness(sim, storage_conn)
+    settings = settings_for(sim, storage_conn, h.name)
+    lead = sim.add_contact("lead", email="first@example.com", created_at=int(sim.now()) - 60)
+    assert process(settings, message(h.name, "contact.lead.created", lead)) == {"lead-created": 1}
+    checkpoint = EventLog(storage_conn, h.name, "lead-created").checkpoint()
+    assert checkpoint is not None
+    assert lead["created_at"] - 300 <= checkpoint.start <= lead["created_at"]
+
+
 def test_a_user_created_notification_logs_user_created_and_user_updated(h: Harness) -> None:
     settings = settings_for(h.sim, h.storage_conn, h.name)
     user = h.sim.add_contact("user", email="a@example.com", name="A")
@@ -92,7 +102,7 @@ def test_a_lead_converted_before_any_poll_saw_it_fires_user_created(h: Harness) 
 
 def test_an_event_from_before_the_trigger_started_is_not_logged(h: Harness) -> None:
     settings = settings_for(h.sim, h.storage_conn, h.name)
-    old = h.sim.add_contact("lead", email="old@example.com", created_at=int(h.sim.now()) - 3600)
+    old = h.sim.add_contact("lead", email="old@example.com", created_at=int(h.sim.now()) - 600)
     assert process(settings, message(h.name, "contact.lead.created", old)) == {"lead-created": 0}
     assert keys(h, "lead-created") == []
 
