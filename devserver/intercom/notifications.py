@@ -18,6 +18,7 @@ ISO_FORMS = {
     "company": "%Y-%m-%dT%H:%M:%S.000+00:00",
     "conversation_statistics": "%Y-%m-%dT%H:%M:%S.000Z",
 }
+LINKED = ("tags", "companies", "notes")
 PING_ITEM = {"type": "ping", "message": "something something interzen"}
 
 
@@ -35,13 +36,19 @@ def _contact_topics(before: dict[str, Any] | None, after: dict[str, Any], signed
     topics = []
     if before["role"] == "lead" and role == "user" and signed_up:
         topics.append("contact.lead.signed_up")
-    if before["updated_at"] != after["updated_at"]:
+    if _attributes(before) != _attributes(after):
         topics.append(f"contact.{role}.updated")
     if role == "lead" and not before["email"] and after["email"]:
         topics.append("contact.lead.added_email")
     if after["unsubscribed_from_emails"] and not before["unsubscribed_from_emails"]:
         topics.append("contact.unsubscribed")
     return topics
+
+
+def _attributes(contact: dict[str, Any]) -> dict[str, Any]:
+    """What an update changes: everything but the linked lists (tagging or attaching a company is no update, and
+    leaves `updated_at` alone); a change within the same second as the last one still counts."""
+    return {k: v for k, v in contact.items() if k not in LINKED}
 
 
 def _contact_item(topic: str, contact: dict[str, Any], at: int) -> dict[str, Any]:
