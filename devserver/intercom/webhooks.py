@@ -237,7 +237,7 @@ class WebhookSender:
         d.done_at = time.time()
         ok = [o for o in d.outcomes if o in ("sent", "retried")]
         if not ok:
-            d.status = "disabled" if "disabled" in d.outcomes else "failed"
+            d.status = "failed" if "failed" in d.outcomes else "disabled"
         elif d.copies > 1:
             d.status = "duplicated"
         else:

@@ -69,6 +69,8 @@ class Workspace:
             self.webhooks.publish(topic, object_id, item, self.stamp(), self.config, self.webhook_rng)
 
     def contact_written(self, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+        if self.config.webhook_url is None:
+            return
         signed_up = self.config.webhook_signed_up_on_conversion
         for topic, item in contact_notices(before, after, self.stamp(), signed_up=signed_up):
             self.emit(topic, after["id"], item)
