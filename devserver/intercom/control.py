@@ -1,7 +1,8 @@
-"""The control API `/_sim/*` (no auth, loopback only): reset, configure, seed data and read the request log."""
+"""The control API `/_sim/*` (no auth, loopback only): reset, configure, seed data, request and webhook logs."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from devserver.intercom.errors import ApiError, Response
@@ -29,6 +30,13 @@ def control(sim: Simulator, method: str, path: str, payload: Any) -> Response:
         return Response(201, sim.add_conversation(**body))
     if seg == ["requests"] and method == "GET":
         return Response(200, [vars(r) for r in sim.requests()])
+    if seg == ["webhooks"] and method == "GET":
+        deliveries = [asdict(d) for d in sim.webhook_deliveries()]
+        return Response(200, {"disabled": sim.webhooks.disabled, "deliveries": deliveries})
+    if seg == ["webhooks", "ping"] and method == "POST":
+        return Response(202, asdict(sim.send_ping()))
+    if seg == ["webhooks", "flush"] and method == "POST":
+        return Response(200, {"empty": sim.flush_webhooks(float(body.get("timeout", 10.0)))})
     if seg == ["demo"] and method == "POST":
         from devserver.intercom.demo import load_demo  # demo imports the simulator module
 
@@ -43,4 +51,7 @@ def _configure(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     if body.get("fault_methods") is not None:
         body["fault_methods"] = set(body["fault_methods"])
     sim.configure(**body)
-    return {k: (sorted(v) if isinstance(v, set) else v) for k, v in vars(sim.config).items()}
+    shown = {k: (sorted(v) if isinstance(v, set) else v) for k, v in vars(sim.config).items()}
+    if shown["webhook_secret"] is not None:
+        shown["webhook_secret"] = "***"  # a client secret never appears in an answer
+    return shown

@@ -7,6 +7,7 @@ from typing import Any
 from devserver.intercom.state import INLINE_LIMIT, Store
 
 APP_ID = "simapp01"
+ADMIN_ID = "991267001"  # the token's admin (`GET /me` id)
 
 
 def render_tag(tag: dict[str, Any]) -> dict[str, Any]:

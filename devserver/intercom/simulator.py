@@ -3,7 +3,8 @@
 This module holds `Simulator`: its lifecycle, settings, request log, Python data API and the front door of every HTTP
 request (auth, version, faults, rate limit). The rest of the package: `server` (HTTP handler), `routes` and
 `contact_routes` (REST endpoints), `search`, `paging`, `render` (Intercom JSON), `workspace` and `state` (data),
-`control` (`/_sim/*`), `faults`, `ratelimit`, `config`, `errors`, `query` (search language).
+`control` (`/_sim/*`), `faults`, `ratelimit`, `config`, `errors`, `query` (search language), `notifications` and
+`webhooks` (webhook notifications and their delivery).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from devserver.intercom.render import render_company, render_contact, render_con
 from devserver.intercom.routes import route
 from devserver.intercom.server import serve
 from devserver.intercom.state import new_id
+from devserver.intercom.webhooks import Delivery, WebhookSender
 from devserver.intercom.workspace import Workspace
 
 __all__ = ["Config", "RequestRecord", "Simulator"]
@@ -53,14 +55,17 @@ class Simulator:
         self._port = port
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
+        self.webhooks = WebhookSender()
         self._reset_state(Config(seed=seed))
 
     # ---- lifecycle -------------------------------------------------------------------------------------------------
     def start(self) -> Simulator:
         self._server = serve(self, self._port)
+        self.webhooks.start()
         return self
 
     def stop(self) -> None:
+        self.webhooks.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -90,19 +95,36 @@ class Simulator:
             update_config(self._ws.config, changes)
             if "seed" in changes:
                 self._ws.reseed()
+            if "webhook_url" in changes:
+                self.webhooks.enable()
 
     @property
     def config(self) -> Config:
         return self._ws.config
 
     def _reset_state(self, config: Config) -> None:
-        self._ws = Workspace(config)
+        self._ws = Workspace(config, self.webhooks)
         self._log: list[RequestRecord] = []
         self._rate = RateWindow()
 
     def reset(self) -> None:
         with self._lock:
             self._reset_state(Config(seed=self._ws.config.seed))
+        self.webhooks.clear()
+
+    # ---- webhooks --------------------------------------------------------------------------------------------------
+    def webhook_deliveries(self) -> list[Delivery]:
+        """The webhook delivery log (a snapshot): one `Delivery` per notification, with its attempts."""
+        return self.webhooks.deliveries()
+
+    def flush_webhooks(self, timeout: float = 10.0) -> bool:
+        """Wait until no notification is queued or being sent (retries included); False on timeout."""
+        return self.webhooks.flush(timeout)
+
+    def send_ping(self) -> Delivery:
+        """Queue a `ping` notification (id null) to `webhook_url` now; ValueError when webhooks are off."""
+        with self._lock:
+            return self.webhooks.ping(self._ws.config, self._ws.stamp())
 
     # ---- request log -----------------------------------------------------------------------------------------------
     def requests(self) -> list[RequestRecord]:

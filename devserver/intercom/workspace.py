@@ -8,23 +8,35 @@ from typing import Any
 
 from devserver.intercom.config import Config
 from devserver.intercom.errors import ApiError
-from devserver.intercom.render import render_contact, render_conversation
-from devserver.intercom.state import Store, new_id
+from devserver.intercom.notifications import contact_notices, contact_tag_item, conversation_notices, webhook_item
+from devserver.intercom.render import render_company, render_contact, render_conversation, render_tag
+from devserver.intercom.state import Indexed, Store, new_id
+from devserver.intercom.webhooks import WebhookSender
 
 SearchResult = tuple[list[tuple[Any, ...]], list[dict[str, Any]]]
 
 
-def link(table: dict[str, list[str]], key: str, value: str) -> None:
+def link(table: dict[str, list[str]], key: str, value: str) -> bool:
+    """Add `value` to `key`'s list; False if it was there already."""
     items = table.setdefault(key, [])
-    if value not in items:
-        items.append(value)
+    if value in items:
+        return False
+    items.append(value)
+    return True
+
+
+def latest(kind: dict[str, Indexed], obj_id: str) -> dict[str, Any] | None:
+    """The last written snapshot of an object (what it looked like before the write being made), None if new."""
+    entry = kind.get(obj_id)
+    return max(entry.versions, key=lambda v: v[1])[2] if entry and entry.versions else None
 
 
 class Workspace:
     """All that `Simulator.reset` clears but the request log; callers hold the simulator's lock."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, webhooks: WebhookSender | None = None) -> None:
         self.config = config
+        self.webhooks = webhooks
         self.store = Store()
         self.merged_records: dict[str, dict[str, Any]] = {}
         self.seq = 0
@@ -36,6 +48,7 @@ class Workspace:
     def reseed(self) -> None:
         self.index_rng = random.Random(f"index-{self.config.seed}")
         self.fault_rng = random.Random(f"fault-{self.config.seed}")
+        self.webhook_rng = random.Random(f"webhook-{self.config.seed}")
 
     # ---- clock -----------------------------------------------------------------------------------------------------
     def now(self) -> float:
@@ -43,6 +56,24 @@ class Workspace:
 
     def stamp(self) -> int:
         return int(self.now())
+
+    # ---- webhook notifications -------------------------------------------------------------------------------------
+    def wants(self, topic: str) -> bool:
+        return self.webhooks is not None and self.config.webhook_url is not None and topic in self.config.webhook_topics
+
+    def emit(self, topic: str, object_id: str, item: dict[str, Any]) -> None:
+        """The one hook for webhook notifications: a write calls it with the REST JSON of the object after the write.
+        Nothing happens unless webhooks are on and `topic` is subscribed; sending happens later, off the lock."""
+        if self.webhooks is not None and self.wants(topic):
+            item = webhook_item(item, iso=self.config.webhook_iso_timestamps)
+            self.webhooks.publish(topic, object_id, item, self.stamp(), self.config, self.webhook_rng)
+
+    def contact_written(self, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+        if self.config.webhook_url is None:
+            return
+        signed_up = self.config.webhook_signed_up_on_conversion
+        for topic, item in contact_notices(before, after, self.stamp(), signed_up=signed_up):
+            self.emit(topic, after["id"], item)
 
     # ---- search index ----------------------------------------------------------------------------------------------
     def delay(self, delayed: bool) -> tuple[float, float] | None:
@@ -52,22 +83,18 @@ class Workspace:
         self.store.contacts[record["id"]] = record
         self.seq += 1
         self.contact_seq[record["id"]] = self.seq
-        self.store.index(
-            self.store.contact_index,
-            record["id"],
-            render_contact(self.store, record),
-            self.delay(delayed),
-            self.index_rng,
-        )
+        self._index_contact(record, self.delay(delayed))
 
-    def reindex_contact(self, record: dict[str, Any]) -> None:
-        self.store.index(
-            self.store.contact_index,
-            record["id"],
-            render_contact(self.store, record),
-            self.delay(True),
-            self.index_rng,
-        )
+    def reindex_contact(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Index a changed contact (and notify what changed); returns its REST JSON."""
+        return self._index_contact(record, self.delay(True))
+
+    def _index_contact(self, record: dict[str, Any], delay: tuple[float, float] | None) -> dict[str, Any]:
+        before = latest(self.store.contact_index, record["id"])
+        after = render_contact(self.store, record)
+        self.store.index(self.store.contact_index, record["id"], after, delay, self.index_rng)
+        self.contact_written(before, after)
+        return after
 
     def insert_conversation(self, record: dict[str, Any], *, delayed: bool) -> None:
         self.store.conversations[record["id"]] = record
@@ -76,7 +103,10 @@ class Workspace:
         self.index_conversation(record["id"], render_conversation(record), delayed=delayed)
 
     def index_conversation(self, conv_id: str, snapshot: dict[str, Any], *, delayed: bool) -> None:
+        before = latest(self.store.conversation_index, conv_id)
         self.store.index(self.store.conversation_index, conv_id, snapshot, self.delay(delayed), self.index_rng)
+        for topic, item in conversation_notices(before, snapshot, part_id=new_id()):
+            self.emit(topic, conv_id, item)
 
     # ---- lookups and writes ----------------------------------------------------------------------------------------
     def contact_or_error(self, contact_id: str) -> dict[str, Any]:
@@ -126,22 +156,27 @@ class Workspace:
         record = self.contact_or_error(contact_id)
         if tag_id not in self.store.tags:
             raise ApiError(404, "tag_not_found", "Tag not found")
-        link(self.store.contact_tags, contact_id, tag_id)
-        self.reindex_contact(record)
+        if link(self.store.contact_tags, contact_id, tag_id):
+            contact = self.reindex_contact(record)
+            item = contact_tag_item(render_tag(self.store.tags[tag_id]), contact, self.stamp())
+            self.emit(f"contact.{record['role']}.tag.created", contact_id, item)
 
     def upsert_company(self, data: dict[str, Any]) -> dict[str, Any]:
         company_id = data.get("company_id")
-        existing = None
+        existing, created = None, False
         if company_id is not None:
             existing = next((c for c in self.store.companies.values() if c["company_id"] == company_id), None)
         now = self.stamp()
         if existing is None:
             existing = {"id": new_id(), "company_id": company_id or new_id(), "created_at": now, "name": None}
             self.store.companies[existing["id"]] = existing
+            created = True
         for key, value in data.items():
             if value is not None:
                 existing[key] = value
         existing["updated_at"] = now
+        if created and self.wants("company.created"):
+            self.emit("company.created", existing["id"], render_company(self.store, existing))
         return existing
 
     def upsert_tag(self, name: str) -> dict[str, Any]:
