@@ -4,13 +4,16 @@ metadata (`%SETTING%` queue names, the connection setting), message decoding, an
 from __future__ import annotations
 
 import json
+import logging
+import time
 from pathlib import Path
 
 import pytest
 
 from devserver.catalog import QueueFunction, index
 from devserver.config import ConfigError, HostJson, QueueOptions, app_host_json, queue_options, timespan_seconds
-from devserver.queues import UndecodableMessage, decode
+from devserver.ports import free_port
+from devserver.queues import QueueHost, UndecodableMessage, decode
 from shared.storage import azurite_connection_string, expand_connection_string
 from tests.devserver.test_routes import fresh_sample_app
 
@@ -128,3 +131,26 @@ def test_development_storage_means_azurite_table_and_queue() -> None:
     for other in ("UseDevelopmentStorage=false", "UseDevelopmentStorage=trueish", "AccountName=a;AccountKey=b"):
         assert expand_connection_string(other) == other
     assert azurite_connection_string(20002, queue_port=20001).count("http://127.0.0.1:2000") == 2
+
+
+def test_a_disabled_queue_function_is_listed_but_its_queue_is_not_read() -> None:
+    env = STORAGE | {"SAMPLE_QUEUE": "work", "AzureWebJobs.queued.Disabled": "true"}
+    functions = queue_functions(env)
+    assert functions["queued"].disabled
+    host = QueueHost(functions.values(), QueueOptions())
+    assert host.runner("queued") is None
+    assert host.runner("FLAKY") is not None
+    assert host.describe(functions["queued"])["queue_name"] == "work"
+
+
+def test_unreachable_storage_is_logged_once_and_retried(caplog: pytest.LogCaptureFixture) -> None:
+    dead = azurite_connection_string(free_port(), queue_port=free_port())
+    functions = queue_functions({"SAMPLE_QUEUE": "work", "AzureWebJobsStorage": dead})
+    host = QueueHost([functions["queued"]], QueueOptions())
+    with caplog.at_level(logging.INFO, logger="devserver.queues"):
+        host.start()
+        time.sleep(3)
+        host.stop()
+    warnings = [r.getMessage() for r in caplog.records if "unreachable" in r.getMessage()]
+    assert warnings == ["queued: queue work unreachable (ServiceRequestError); retrying"]
+    assert "AccountKey" not in caplog.text
