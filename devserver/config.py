@@ -33,7 +33,8 @@ def _extension(host_json: Path, name: str) -> dict[str, Any]:
     """host.json's `extensions.<name>` section (empty when the file or the section is missing)."""
     if not host_json.is_file():
         return {}
-    section = (_read_json(host_json).get("extensions") or {}).get(name) or {}
+    extensions = _read_json(host_json).get("extensions", {})
+    section = extensions.get(name, {}) if isinstance(extensions, dict) else None
     if not isinstance(section, dict):
         raise ConfigError(f"{host_json}: extensions.{name} is not an object")
     return section

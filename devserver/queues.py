@@ -31,7 +31,7 @@ from typing import Any
 
 from azure.core.exceptions import AzureError, ResourceExistsError
 from azure.functions.queue import QueueMessage as FunctionQueueMessage
-from azure.storage.queue import QueueClient, QueueMessage
+from azure.storage.queue import LinearRetry, QueueClient, QueueMessage
 
 from devserver.catalog import QueueFunction
 from devserver.config import QueueOptions
@@ -91,15 +91,17 @@ class _Lease:
 class QueueRunner:
     """One queue-triggered function: its poll loop and its worker threads."""
 
-    def __init__(self, function: QueueFunction, options: QueueOptions) -> None:
+    def __init__(self, function: QueueFunction, options: QueueOptions, stop: threading.Event) -> None:
         if function.queue_name is None or function.connection_string is None:
             raise ValueError(f"{function.name}: {function.error}")
         self.function = function
         self.options = options
         self.queue_name = function.queue_name
         conn = expand_connection_string(function.connection_string)
-        self.client = QueueClient.from_connection_string(conn, self.queue_name)
-        self.poison = QueueClient.from_connection_string(conn, poison_queue_name(self.queue_name))
+        self.client = QueueClient.from_connection_string(conn, self.queue_name, retry_policy=_retry())
+        self.poison = QueueClient.from_connection_string(
+            conn, poison_queue_name(self.queue_name), retry_policy=_retry()
+        )
         self.lease = max(LEASE_FLOOR, math.ceil(options.visibility_timeout))
         self.stats = Stats()
         self.concurrency = options.batch_size + options.threshold
@@ -107,7 +109,7 @@ class QueueRunner:
         self._in_flight = 0
         self._idle = threading.Condition()  # guards _in_flight and stats
         self._workers: list[threading.Thread] = []
-        self._stopping = threading.Event()
+        self._stop = stop
         self._queue_ready = False
 
     @property
@@ -120,8 +122,9 @@ class QueueRunner:
 
     # polling
 
-    def loop(self, stop: threading.Event) -> None:
-        """Receive batches until `stop`; every received message is handed to a free worker at once."""
+    def loop(self) -> None:
+        """Receive batches until the host stops; every received message is handed to a free worker at once."""
+        stop = self._stop
         for index in range(self.concurrency):
             worker = threading.Thread(target=self._work, name=f"queue-{self.name}-{index}", daemon=True)
             worker.start()
@@ -178,7 +181,7 @@ class QueueRunner:
     def _work(self) -> None:
         while (message := self._jobs.get()) is not None:
             try:
-                if not self._stopping.is_set():  # else left leased: it comes back when the lease ends
+                if not self._stop.is_set():  # else left leased: it comes back when the lease ends
                     self.process(message)
             except Exception:  # a storage call that failed after the run: the lease brings the message back
                 log.exception("%s: message %s: storage call failed", self.name, message.id)
@@ -280,7 +283,6 @@ class QueueRunner:
         log.warning("%s: message %s moved to queue %s: %s", self.name, message.id, self.poison.queue_name, why)
 
     def stop(self, deadline: float) -> None:
-        self._stopping.set()
         for _ in self._workers:
             self._jobs.put(None)
         for worker in self._workers:
@@ -298,6 +300,11 @@ class QueueRunner:
             "poisoned": self.stats.poisoned,
             "last_run": self.stats.last_run.isoformat() if self.stats.last_run else None,
         }
+
+
+def _retry() -> LinearRetry:
+    """One quick retry (the SDK's default waits 15 s, then 45 s): a local queue that is down is polled again soon."""
+    return LinearRetry(backoff=1, retry_total=1, random_jitter_range=0)
 
 
 def _function_message(message: QueueMessage, body: bytes) -> FunctionQueueMessage:
@@ -319,10 +326,12 @@ class QueueHost:
     def __init__(self, functions: Iterable[QueueFunction], options: QueueOptions) -> None:
         self.options = options
         self.functions = list(functions)
-        self.runners = {
-            f.name.lower(): QueueRunner(f, options) for f in self.functions if f.error is None and not f.disabled
-        }
         self._stop = threading.Event()
+        self.runners = {
+            f.name.lower(): QueueRunner(f, options, self._stop)
+            for f in self.functions
+            if f.error is None and not f.disabled
+        }
         self._threads: list[threading.Thread] = []
 
     def runner(self, name: str) -> QueueRunner | None:
@@ -350,7 +359,7 @@ class QueueHost:
                     "%s is disabled (AzureWebJobs.%s.Disabled): its queue is not read", function.name, function.name
                 )
         for runner in self.runners.values():
-            thread = threading.Thread(target=runner.loop, args=(self._stop,), name=f"poll-{runner.name}", daemon=True)
+            thread = threading.Thread(target=runner.loop, name=f"poll-{runner.name}", daemon=True)
             thread.start()
             self._threads.append(thread)
 

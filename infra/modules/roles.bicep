@@ -3,7 +3,8 @@
 // The app's identity gets:
 //   Storage Blob Data Owner          the Flex Consumption deployment container (identity-based package download)
 //   Storage Table Data Contributor   the connector's tables, ready for identity-based table access
-//   Storage Queue Data Contributor   the host's queues, ready for identity-based host storage
+//   Storage Queue Data Contributor   the host's queues and the connector's queue (intake, its -poison queue),
+//                                    ready for identity-based queue access
 //   Key Vault Secrets User           read the secrets behind the app's Key Vault references
 //   Monitoring Metrics Publisher     send telemetry to Application Insights (local authentication is off)
 

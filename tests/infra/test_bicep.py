@@ -336,6 +336,20 @@ def test_key_vault_uses_rbac_and_holds_only_the_storage_connection_string() -> N
     assert storage["minimumTlsVersion"] == "TLS1_2"
 
 
+def test_the_storage_connection_reaches_the_queue_service() -> None:
+    """The app enqueues with azure-storage-queue and the host's queue trigger reads with the same AzureWebJobsStorage:
+    the stored connection string must name the account and its endpoint suffix (every service's endpoint derives
+    from them), not a table-only endpoint; identity-based `__queueServiceUri` settings would be ignored beside it."""
+    secret = bicep.resources_of_type(KEYVAULT, "Microsoft.KeyVault/vaults/secrets")["storageConnectionSecret"]
+    value = bicep.body(secret)["properties"]["value"]
+    fields = dict(part.split("=", 1) for part in value.split(";"))
+    assert fields["AccountName"] == "${storage.name}"
+    assert fields["EndpointSuffix"] == "${environment().suffixes.storage}"
+    assert not {"TableEndpoint", "QueueEndpoint", "BlobEndpoint"} & set(fields), "no single-service endpoint"
+    assert not [name for name in _app_settings() if name.startswith("AzureWebJobsStorage__")]
+    assert bicep.body(bicep.resources(STORAGE)["storage"])["kind"] == "StorageV2"  # tables, queues and blobs
+
+
 def _role_assignments() -> list[tuple[str, str, str, str]]:
     """(scope, role variable, principal, principal type) of every role assignment in roles.bicep."""
     variables = bicep.parse(ROLES)["variables"]
@@ -447,9 +461,22 @@ def test_azd_wiring() -> None:
 
 def test_host_json_fits_flex_consumption() -> None:
     """Flex Consumption needs extension bundle 4.x or later for non-.NET apps; the route prefix is the connector's
-    basePath."""
+    basePath; the queue settings are ones the bundle's Storage extension reads."""
     host = json.loads((REPO / "host.json").read_text())
     low = re.match(r"[\[(]\s*(\d+)", host["extensionBundle"]["version"])
     assert low is not None
     assert int(low.group(1)) >= 4
     assert host["extensions"]["http"]["routePrefix"] == "api"
+    # The queue trigger's settings, by the names Azure documents for the Storage extension 5.x (bundle 4.x).
+    queues = host["extensions"]["queues"]
+    assert set(queues) <= {
+        "maxPollingInterval",
+        "visibilityTimeout",
+        "batchSize",
+        "maxDequeueCount",
+        "newBatchThreshold",
+        "messageEncoding",
+    }
+    assert queues["messageEncoding"] == "base64"  # what the app's sender must encode with
+    assert 1 <= queues["batchSize"] <= 32
+    assert queues["maxDequeueCount"] == 5
