@@ -96,6 +96,9 @@ param maxBodyBytes string = ''
 @description('Name of a Key Vault secret holding CURSOR_SECRET (the key that signs cursors). Empty: the app derives it from the storage connection string, so rotating the storage key invalidates outstanding cursors.')
 param cursorSecretName string = ''
 
+@description('Connections that take Intercom webhook notifications (instant triggers), comma-separated names; `default` for the connection `default`. Each reads INTERCOM_CLIENT_SECRET[__NAME] from the Key Vault secret intercom-client-secret-<name lowercased>, which must be set before the app starts (docs/deploy.md). Empty: no webhooks, the polls alone feed the triggers.')
+param intercomWebhookConnections string = ''
+
 @description('Turn on purge protection of the Key Vault (cannot be turned off again; blocks reusing the vault name for 7 days after a delete).')
 param keyVaultPurgeProtection bool = false
 
@@ -219,6 +222,7 @@ module api 'modules/function.bicep' = {
     intercomConnections: intercomConnections
     intercomConnectionBaseUrls: intercomConnectionBaseUrls
     cursorSecretName: cursorSecretName
+    intercomWebhookConnections: intercomWebhookConnections
   }
   // The app reads Key Vault and its deployment container with its identity from its first start: roles first.
   dependsOn: [

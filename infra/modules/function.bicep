@@ -47,6 +47,9 @@ param intercomConnectionBaseUrls string = ''
 @description('Key Vault secret holding CURSOR_SECRET; empty: not set.')
 param cursorSecretName string = ''
 
+@description('Comma-separated connections (`default` included by name) whose Intercom client secret is in Key Vault.')
+param intercomWebhookConnections string = ''
+
 // A versionless secret URI: the app follows the secret's latest version (rotation, docs/deploy.md).
 var secretUriPrefix = '${keyVaultUri}secrets/'
 
@@ -55,6 +58,12 @@ var baseUrlPairs = filter(map(split(intercomConnectionBaseUrls, ','), pair => tr
 
 // INTERCOM_ACCESS_TOKEN__<NAME> of every extra connection: Key Vault secret intercom-token-<name lowercased>.
 var connectionTokenSettings = toObject(connectionNames, n => 'INTERCOM_ACCESS_TOKEN__${n}', n => '@Microsoft.KeyVault(SecretUri=${secretUriPrefix}intercom-token-${toLower(n)}/)')
+
+// INTERCOM_CLIENT_SECRET[__<NAME>] of the connections that take webhooks: secret intercom-client-secret-<name>.
+// Only the connections named get the setting: a reference to a secret that is not in the vault would stay unresolved,
+// and the app refuses to start on an unresolved reference.
+var webhookNames = filter(map(split(intercomWebhookConnections, ','), n => trim(n)), n => !empty(n))
+var clientSecretSettings = toObject(webhookNames, n => (toLower(n) == 'default') ? 'INTERCOM_CLIENT_SECRET' : 'INTERCOM_CLIENT_SECRET__${n}', n => '@Microsoft.KeyVault(SecretUri=${secretUriPrefix}intercom-client-secret-${toLower(n)}/)')
 
 // INTERCOM_BASE_URL__<NAME> of the extra connections that name one.
 var connectionBaseUrlSettings = toObject(baseUrlPairs, pair => 'INTERCOM_BASE_URL__${trim(split(pair, '=')[0])}', pair => trim(substring(pair, indexOf(pair, '=') + 1)))
@@ -75,7 +84,7 @@ var platformSettings = {
   INTERCOM_CONNECTIONS: join(connectionNames, ',')
 }
 
-var appSettings = union(connectorSettings, platformSettings, secretSettings, connectionTokenSettings, connectionBaseUrlSettings, cursorSettings)
+var appSettings = union(connectorSettings, platformSettings, secretSettings, connectionTokenSettings, connectionBaseUrlSettings, cursorSettings, clientSecretSettings)
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName

@@ -208,6 +208,7 @@ def _app_settings() -> dict[str, Any]:
         "connectionTokenSettings",
         "connectionBaseUrlSettings",
         "cursorSettings",
+        "clientSecretSettings",
     ]
     assert bicep.modules()["api"]["config"]["params"]["connectorSettings"] == "connectorSettings"
     settings: dict[str, Any] = dict(bicep.variable(MAIN, "connectorSettings"))
@@ -243,8 +244,28 @@ def test_every_documented_setting_is_an_app_setting() -> None:
     if contract.exists():
         documented |= _documented_settings(contract.read_text())
     assert {"INTERCOM_ACCESS_TOKEN", "THROTTLE_CALLS", "TRIGGER_START", "MAX_BODY_BYTES"} <= documented
-    missing = documented - set(_app_settings())
+    # INTERCOM_CLIENT_SECRET is set only for the connections named in intercomWebhookConnections (checked below).
+    missing = documented - set(_app_settings()) - {"INTERCOM_CLIENT_SECRET"}
     assert not missing, f"documented settings the template does not set: {sorted(missing)}"
+
+
+def test_webhook_connections_read_their_client_secrets_from_key_vault() -> None:
+    secrets = bicep.variable(FUNCTION, "clientSecretSettings")["function"]
+    assert secrets["type"] == "toObject"
+    assert secrets["parameters"]["arg_1"] == "webhookNames"
+    key, value = secrets["parameters"]["arg_2"]["detail"], secrets["parameters"]["arg_3"]["detail"]
+    # shared/settings.py: connection default reads INTERCOM_CLIENT_SECRET, connection N INTERCOM_CLIENT_SECRET__N.
+    choice = key["expression"]["operator"]
+    assert choice["type"] == "conditional"
+    condition = choice["operands"]["condition"]["operator"]
+    assert condition["type"] == "equals"
+    assert condition["operands"]["operand_2"] == "default"
+    assert choice["operands"]["true_value"] == "INTERCOM_CLIENT_SECRET"
+    assert choice["operands"]["false_value"] == f"INTERCOM_CLIENT_SECRET__${{{key['var_1']}}}"
+    assert KV_REFERENCE.match(value["expression"])
+    assert "intercom-client-secret-${toLower(" in value["expression"]
+    assert bicep.modules()["api"]["config"]["params"]["intercomWebhookConnections"] == "intercomWebhookConnections"
+    assert bicep.parse(MAIN)["parameters"]["intercomWebhookConnections"]["default"] == ""
 
 
 def test_extra_connections_read_their_tokens_from_key_vault() -> None:
