@@ -57,6 +57,10 @@ def test_more_connections_and_lookup() -> None:
         ({**BASE, "TRIGGER_START": "yesterday"}, "TRIGGER_START"),
         ({**BASE, "WEBHOOK_ALLOW_LOOPBACK": "maybe"}, "WEBHOOK_ALLOW_LOOPBACK"),
         ({"INTERCOM_ACCESS_TOKEN": "@Microsoft.KeyVault(SecretUri=https://v/secrets/t/)"}, "INTERCOM_ACCESS_TOKEN"),
+        (
+            {**BASE, "INTERCOM_CLIENT_SECRET": "@Microsoft.KeyVault(SecretUri=https://v/secrets/c/)"},
+            "INTERCOM_CLIENT_SECRET",
+        ),
     ],
 )
 def test_bad_setting_is_named(env: dict[str, str], setting: str) -> None:
@@ -64,6 +68,26 @@ def test_bad_setting_is_named(env: dict[str, str], setting: str) -> None:
         load_settings(env)
     assert err.value.setting == setting
     assert setting in str(err.value)
+
+
+def test_client_secrets_per_connection_never_printed() -> None:
+    env = {
+        **BASE,
+        "INTERCOM_CLIENT_SECRET": "cs-default-0123",
+        "INTERCOM_CONNECTIONS": "eu,us",
+        "INTERCOM_ACCESS_TOKEN__eu": "tok-eu",
+        "INTERCOM_CLIENT_SECRET__eu": " cs-eu-0123 ",
+        "INTERCOM_ACCESS_TOKEN__us": "tok-us",
+    }
+    s = load_settings(env)
+    secrets = {name: c.client_secret for name, c in s.connections.items()}
+    assert secrets["default"] is not None
+    assert secrets["default"].get_secret_value() == "cs-default-0123"
+    assert secrets["eu"] is not None
+    assert secrets["eu"].get_secret_value() == "cs-eu-0123"
+    assert secrets["us"] is None  # no secret: this connection takes no notifications
+    assert "cs-" not in repr(s)
+    assert "cs-" not in repr(s.connections["eu"])
 
 
 def test_empty_trigger_start_is_now() -> None:
