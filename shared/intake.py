@@ -92,7 +92,7 @@ def _unauthorized(message: str) -> Unauthorized:
 def parse_envelope(body: bytes) -> dict[str, Any]:
     """The notification envelope, checked as far as the connector relies on it (400 naming the field)."""
     try:
-        envelope = json.loads(body)
+        envelope = json.loads(body.decode("utf-8"))  # strict: json.loads(bytes) would let lone surrogates through
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest.field("body", f"malformed JSON: {exc}") from exc
     except RecursionError:

@@ -17,6 +17,7 @@ window); a converted lead is a user-created event as the lead markers make it fo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,11 +73,14 @@ class Found:
     occurred_at: int
 
 
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # Intercom's ids; anything else could not be a log key
+
+
 def _object_id(item: Mapping[str, Any]) -> str | None:
     value = item.get("id")
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+    if isinstance(value, bool) or not isinstance(value, str | int):
         return None
-    return str(value)
+    return str(value) if _ID.match(str(value)) else None
 
 
 def _by_id(field: str) -> Callable[[Mapping[str, Any]], Found | None]:
@@ -122,7 +126,7 @@ ROUTES: dict[str, tuple[Route, ...]] = {
 def item_problem(topic: str, item: Mapping[str, Any]) -> tuple[str, str] | None:
     """(field, problem) when `data.item` lacks what the topic's routes need; None when it is usable."""
     if _object_id(item) is None:
-        return "data.item.id", "must be a string id"
+        return "data.item.id", "must be an Intercom id (1-64 letters, digits, '_' or '-')"
     for route in ROUTES.get(topic, ()):
         if unix_seconds(item.get(route.stamp_field)) is None:
             return f"data.item.{route.stamp_field}", "must be Unix seconds or an ISO-8601 timestamp with an offset"

@@ -34,8 +34,11 @@ from hypothesis import strategies as st
 
 from devserver.azurite import Azurite
 from devserver.intercom import Simulator
+from devserver.intercom.render import APP_ID
 from devserver.process import DevServerProcess
 from shared.eventlog import TRIGGERS
+from shared.notification_events import ROUTES
+from shared.signature import sign
 from tests.rawhttp import ANSWER_TIMEOUT, Req, Resp, parse_response, send, send_raw
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
@@ -47,6 +50,7 @@ FUZZ = settings(
     suppress_health_check=list(HealthCheck),
 )
 TOKEN = "fuzz-token-" + "7" * 24
+CLIENT_SECRET = "fuzz-client-secret-" + "5" * 20
 TIMERS = ("poll_user_updated", "poll_lead_created", "poll_user_created", "poll_conversation_started")
 
 
@@ -85,6 +89,7 @@ def target(azurite: Azurite) -> Iterator[Target]:
             "INTERCOM_CONNECTIONS": conn,
             f"INTERCOM_ACCESS_TOKEN__{conn}": TOKEN,
             f"INTERCOM_BASE_URL__{conn}": sim.base_url,
+            f"INTERCOM_CLIENT_SECRET__{conn}": CLIENT_SECRET,
             "WEBHOOK_ALLOW_LOOPBACK": "true",
             "THROTTLE_CALLS": "1500",
         }
@@ -96,7 +101,7 @@ def target(azurite: Azurite) -> Iterator[Target]:
             found = Target(
                 server=server,
                 conn=conn,
-                secrets=(TOKEN, account_key[1]),
+                secrets=(TOKEN, account_key[1], CLIENT_SECRET),
                 user_id=str(user["id"]),
                 lead_id=str(lead["id"]),
                 company_id=str(company["id"]),
@@ -538,6 +543,66 @@ def test_methods_and_routes(target: Target, data: st.DataObject) -> None:
     method = data.draw(st.sampled_from(METHODS))
     body = data.draw(st.one_of(st.none(), st.sampled_from([b"", b"{}", b"[", b'{"input": ""}', b"\xff"])))
     check(target, Req(method, path, data.draw(connection_headers(target)), body))
+
+
+def notification_values(t: Target) -> st.SearchStrategy[Any]:
+    """Envelopes as Intercom sends them (most well formed, so the worker takes many), with any field odd or missing,
+    and anything else JSON."""
+    stamps = st.one_of(
+        st.integers(1_700_000_000, 1_900_000_000),
+        st.sampled_from(["2026-12-03T07:00:00.000+00:00", "2026-12-03T07:00:00Z", "2026-12-03T07:00:00"]),
+        scalars,
+        texts,
+    )
+    contact = st.fixed_dictionaries(
+        {
+            "type": st.just("contact"),
+            "id": st.one_of(st.sampled_from([t.lead_id, t.user_id]), texts, scalars),
+            "role": st.sampled_from(["lead", "user", "visitor", None, 1]),
+            "created_at": stamps,
+            "updated_at": stamps,
+        },
+        optional={"email": texts, "companies": json_values, "tags": json_values, "source": json_values},
+    )
+    well_formed = st.fixed_dictionaries(
+        {
+            "type": st.just("notification_event"),
+            "topic": st.sampled_from([*ROUTES, "ping", "contact.archived"]),
+            "app_id": st.just(APP_ID),
+            "data": st.fixed_dictionaries({"item": contact}),
+        },
+        optional={"id": st.one_of(st.none(), texts), "created_at": scalars},
+    )
+    odd = st.fixed_dictionaries(
+        {
+            "type": st.one_of(st.just("notification_event"), texts),
+            "topic": st.one_of(st.sampled_from([*ROUTES, "ping"]), texts, scalars),
+            "app_id": st.one_of(st.just(APP_ID), texts, scalars),
+            "data": st.one_of(st.fixed_dictionaries({"item": st.one_of(contact, json_values)}), json_values),
+        },
+    )
+    return st.one_of(well_formed, well_formed, odd, json_values)
+
+
+@FUZZ
+@given(data=st.data())
+def test_webhook_intake(target: Target, data: st.DataObject) -> None:
+    """Intercom's webhook route with odd envelopes, signed with the right secret or not: only 200, 400, 401 or 413,
+    never a 410 (Intercom would disable the subscription); the worker that takes the accepted ones must not crash."""
+    body = data.draw(bodies(notification_values(target))) or b""
+    signature = data.draw(
+        st.one_of(
+            st.just(sign(body, CLIENT_SECRET).encode()),
+            st.just(sign(body, CLIENT_SECRET).upper().encode()),
+            st.just(sign(body, "another-secret").encode()),
+            st.sampled_from([b"", b"sha1=", b"sha256=" + b"0" * 64, b"sha1=" + b"g" * 40]),
+            header_values,
+        )
+    )
+    headers = ((b"X-Hub-Signature", signature), *content_headers(b"application/json"))
+    method = data.draw(st.sampled_from([b"POST", b"POST", b"HEAD"]))
+    resp = check(target, Req(method, b"/api/intercom/webhooks", headers, body))
+    assert resp.status in (200, 400, 401, 413, 431), resp  # 431: the host refuses a header line over its limit
 
 
 @FUZZ

@@ -117,8 +117,12 @@ def refusals(lead: dict[str, Any]) -> list[tuple[str, bytes, str | None, int, st
     no_id = json.dumps(envelope("contact.lead.created", {**lead, "id": None})).encode()
     not_event = json.dumps({**envelope("contact.lead.created", lead), "type": "something"}).encode()
     big = json.dumps({**envelope("contact.lead.created", lead), "pad": "x" * 25_000}).encode()
+    surrogate = good.replace(lead["id"].encode(), b"\xed\xa0\x80")
+    slash_id = good.replace(lead["id"].encode(), b"a/b")
     return [
         ("unsigned", good, None, 401, "X-Hub-Signature"),
+        ("invalid UTF-8", surrogate, sign(surrogate, SECRET), 400, "body"),
+        ("id that is no Intercom id", slash_id, sign(slash_id, SECRET), 400, "data.item.id"),
         ("malformed signature", good, "sha1=xyz", 401, "X-Hub-Signature"),
         ("sha256 signature", good, "sha256=" + "0" * 64, 401, "X-Hub-Signature"),
         ("wrong secret", good, sign(good, "not-the-secret"), 401, "X-Hub-Signature"),
