@@ -18,6 +18,8 @@ from devserver.intercom import Simulator
 from devserver.process import DevServerProcess
 from shared.signature import sign
 from tests.intake.support import SECRET, envelope
+from tests.triggers.support import wait_until
+from tests.webhooks.support import Receiver, run_receiver
 
 TOKEN = "sim-intake-token-0123456789"
 URL = "/api/intercom/webhooks"
@@ -32,6 +34,8 @@ def app_env(azurite: Azurite, sim: Simulator, name: str, **extra: str) -> dict[s
         f"INTERCOM_CLIENT_SECRET__{name}": SECRET,
         "POLL_SCHEDULE": "0 0 0 1 1 *",  # no poll during these tests: only webhooks log events
         "MAX_BODY_BYTES": "20000",
+        "WEBHOOK_ALLOW_LOOPBACK": "true",
+        "AzureWebJobs.deliver_webhooks.Disabled": "true",  # subscribers get events only from the worker's push
         **extra,
     }
 
@@ -109,6 +113,27 @@ def test_a_signed_notification_is_readable_in_the_polling_trigger_at_once(
     assert signed(http, envelope("contact.lead.created", lead)).status_code == 200
     time.sleep(1.0)
     assert feed.read() == []
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    yield from run_receiver(Receiver())
+
+
+def test_subscribers_get_a_webhook_sourced_event_at_once(
+    http: httpx.Client, sim: Simulator, name: str, receiver: Receiver
+) -> None:
+    subscribed = http.post(
+        "/api/triggers/conversation-started/subscriptions",
+        json={"callbackUrl": receiver.url()},
+        headers={"X-Intercom-Connection": name},
+    )
+    assert subscribed.status_code == 201
+    user = sim.add_contact("user", email="talks@example.com")
+    conversation = sim.add_conversation(user["id"], body="<p>hello</p>")
+    assert signed(http, envelope("conversation.user.created", conversation)).status_code == 200
+    assert wait_until(lambda: len(receiver.accepted()) == 1, 10)
+    assert receiver.accepted()[0].body["id"] == conversation["id"]
 
 
 def refusals(lead: dict[str, Any]) -> list[tuple[str, bytes, str | None, int, str]]:
