@@ -14,11 +14,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import AzureError, ResourceNotFoundError
 from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy
 
 from shared.errors import PayloadTooLarge
-from shared.storage import LazyTable, expand_connection_string, unavailable
+from shared.storage import LazyTable, ensure_exists, expand_connection_string, unavailable
 
 QUEUE = "intercom-notifications"
 TABLE = "IcInbox"
@@ -57,12 +57,7 @@ def queue_client(storage_connection_string: str) -> QueueClient:
         message_encode_policy=TextBase64EncodePolicy(),
         message_decode_policy=TextBase64DecodePolicy(),
     )
-    try:
-        client.create_queue()
-    except ResourceExistsError:
-        pass
-    except AzureError as exc:
-        raise unavailable("notification queue", exc) from exc
+    ensure_exists(client.create_queue, "notification queue")
     with _lock:
         _queues[storage_connection_string] = client
     return client

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from azure.core.exceptions import AzureError, ResourceExistsError
@@ -65,14 +66,19 @@ def table(connection_string: str, name: str) -> TableClient:
     client = service_client(connection_string).get_table_client(name)
     key = (connection_string, name)
     if key not in _created:
-        try:
-            client.create_table()
-        except ResourceExistsError:
-            pass
-        except AzureError as exc:
-            raise unavailable("storage", exc) from exc
+        ensure_exists(client.create_table, "storage")
         _created.add(key)
     return client
+
+
+def ensure_exists(create: Callable[[], object], what: str) -> None:
+    """Create a table or a queue; one that exists already is fine; a storage error is the 503 naming `what`."""
+    try:
+        create()
+    except ResourceExistsError:
+        pass
+    except AzureError as exc:
+        raise unavailable(what, exc) from exc
 
 
 class LazyTable:
