@@ -115,6 +115,21 @@ def test_a_signed_notification_is_readable_in_the_polling_trigger_at_once(
     assert feed.read() == []
 
 
+def test_the_intake_answers_at_once_while_intercom_hangs(http: httpx.Client, sim: Simulator, name: str) -> None:
+    feed = Feed(http, name, "lead-created")
+    lead = sim.add_contact("lead", email="hang@example.com")
+    sim.configure(fault_rate=1.0, fault_kinds=("timeout",), timeout_seconds=3.0)
+    try:
+        started = time.monotonic()
+        answer = signed(http, envelope("contact.lead.created", lead))
+        elapsed = time.monotonic() - started
+    finally:
+        sim.configure(fault_rate=0.0)
+    assert answer.status_code == 200
+    assert elapsed < 1.0
+    assert [e["id"] for e in feed.wait(1, timeout=30)] == [lead["id"]]  # the worker got through once Intercom did
+
+
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     yield from run_receiver(Receiver())
