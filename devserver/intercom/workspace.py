@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from devserver.intercom.config import Config
+from devserver.intercom.conversation_writes import ConversationWrites
 from devserver.intercom.errors import ApiError
 from devserver.intercom.render import render_contact, render_conversation
 from devserver.intercom.state import Store, new_id
@@ -20,7 +21,7 @@ def link(table: dict[str, list[str]], key: str, value: str) -> None:
         items.append(value)
 
 
-class Workspace:
+class Workspace(ConversationWrites):
     """All that `Simulator.reset` clears but the request log; callers hold the simulator's lock."""
 
     def __init__(self, config: Config) -> None:
@@ -143,6 +144,12 @@ class Workspace:
                 existing[key] = value
         existing["updated_at"] = now
         return existing
+
+    def tag_company(self, company_id: str, tag_id: str) -> None:
+        company = self.store.companies.get(company_id)
+        if company is None:
+            raise ApiError(404, "company_not_found", "Company Not Found")
+        link(company, "tag_ids", tag_id)
 
     def upsert_tag(self, name: str) -> dict[str, Any]:
         for tag in self.store.tags.values():
