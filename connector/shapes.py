@@ -1,7 +1,7 @@
 """The shapes only the connector names, and the display name (`x-ms-summary`) of every property.
 
 The contact and conversation shapes are the code's own (shared/models.py, shared/requests.py). The list page,
-the trigger batches and the error body are built as dicts by the handlers (functions/actions.py,
+the trigger batches and the error body are built as dicts by the handlers (functions/contacts.py,
 functions/http.py, shared/errors.py); they are described here as pydantic models of the same JSON, so that the
 definition is generated like the rest.
 
