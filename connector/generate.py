@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from connector import operations
+from connector.dropdowns import add_dropdowns
 from connector.routes import AppFunctions, HttpRoute, normalize
 from connector.shapes import SUMMARIES, Error, set_body_visibility
 from connector.swagger import Definitions
@@ -138,14 +139,15 @@ def definition(app: AppFunctions) -> tuple[dict[str, Any], tuple[str, ...]]:
     defs.annotate(SUMMARIES)
     schemas = defs.as_dict()
     set_body_visibility(schemas)
+    add_dropdowns(paths, schemas)
     schemas["ErrorInfo"]["properties"]["code"]["description"] = "One of: " + ", ".join(_error_codes())
     document: dict[str, Any] = {
         "swagger": "2.0",
         "info": {
             "title": "Intercom (Azure Functions)",
-            "description": "Intercom connector hosted in your own Azure Function App: create or update users, "
-            "create and list leads, get users and leads, and triggers for new and updated users, new leads and "
-            "new conversations.",
+            "description": "Intercom connector hosted in your own Azure Function App: users, leads, companies, "
+            "conversations (send, reply, close, snooze, assign, tag), admins and tags, and triggers for new and "
+            "updated users, new leads and new conversations.",
             "version": _version(),
         },
         "host": HOST_PLACEHOLDER,

@@ -14,7 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.models import Conversation, Lead, User
+from shared.company_models import Company
+from shared.models import Conversation, Lead, Tag, User
+from shared.workspace_lists import Admin
 
 
 class _Shape(BaseModel):
@@ -28,6 +30,36 @@ class LeadPage(_Shape):
     nextLink: str | None = Field(  # noqa: N815 (the JSON name)
         None, description="URL of the next page, to call as it is; absent on the last page"
     )
+
+
+class CompanyPage(_Shape):
+    """A page of List companies."""
+
+    value: list[Company] = Field(description="The companies of this page")
+    nextLink: str | None = Field(  # noqa: N815 (the JSON name)
+        None, description="URL of the next page, to call as it is; absent on the last page"
+    )
+
+
+class ConversationPage(_Shape):
+    """A page of List conversations."""
+
+    value: list[Conversation] = Field(description="The conversations of this page")
+    nextLink: str | None = Field(  # noqa: N815 (the JSON name)
+        None, description="URL of the next page, to call as it is; absent on the last page"
+    )
+
+
+class AdminListing(_Shape):
+    """The answer of List admins."""
+
+    value: list[Admin]
+
+
+class TagListing(_Shape):
+    """The answer of List tags."""
+
+    value: list[Tag]
 
 
 class UserBatch(_Shape):
@@ -101,7 +133,14 @@ SUMMARIES: dict[str, dict[str, str]] = {
     "NamedRef": {"id": "ID", "name": "Name"},
     "CompanyList": {"companies": "Companies"},
     "TagList": {"tags": "Tags"},
-    "Conversation": {"id": "ID", "created_at": "Created Date", "updated_at": "Updated Date"},
+    "Conversation": {
+        "id": "ID",
+        "created_at": "Created Date",
+        "updated_at": "Updated Date",
+        "state": "State",
+        "open": "Is Open",
+    },
+    "ConversationStatistics": {"last_close_at": "Last Closed Date"},
     "ConversationAssignee": {"id": "Assignee ID"},
     "ConversationAuthor": {"id": "Author ID", "type": "Author Type"},
     "ConversationMessage": {"body": "Body", "subject": "Subject", "url": "Message URL"},
@@ -109,6 +148,49 @@ SUMMARIES: dict[str, dict[str, str]] = {
     "UpsertUser": _BODY,
     "CreateLead": {**_BODY, "image_url": "Image URL"},
     "LeadPage": {"value": "Leads", "nextLink": "Next Link"},
+    "CompanyPage": {"value": "Companies", "nextLink": "Next Link"},
+    "ConversationPage": {"value": "Conversations", "nextLink": "Next Link"},
+    "AdminListing": {"value": "Admins"},
+    "TagListing": {"value": "Tags"},
+    "Tag": {"id": "Tag ID", "name": "Tag Name"},
+    "Admin": {"id": "Admin ID", "name": "Name", "email": "Email", "away_mode_enabled": "Is Away"},
+    "Company": {
+        "id": "Company ID",
+        "company_id": "Your Company ID",
+        "name": "Name",
+        "plan": "Plan",
+        "size": "Size",
+        "website": "Website",
+        "industry": "Industry",
+        "monthly_spend": "Monthly Spend",
+        "user_count": "User Count",
+        "created_at": "Created Date-Time",
+        "updated_at": "Updated Date-Time",
+        "custom_attributes": "Custom Attributes",
+    },
+    "UpsertCompany": {
+        "company_id": "Your Company ID",
+        "name": "Name",
+        "plan": "Plan",
+        "size": "Size",
+        "website": "Website",
+        "industry": "Industry",
+        "monthly_spend": "Monthly Spend",
+        "custom_attributes": "Custom Attributes",
+    },
+    "TagByName": {"name": "Tag Name"},
+    "TagConversation": {"name": "Tag Name", "admin_id": "Admin ID"},
+    "StartConversation": {"contact_id": "Contact ID", "body": "Message"},
+    "ReplyToConversation": {
+        "body": "Reply",
+        "message_type": "Reply Type",
+        "admin_id": "Admin ID",
+        "contact_id": "Reply As Contact ID",
+    },
+    "CloseConversation": {"body": "Closing Message", "admin_id": "Admin ID"},
+    "OpenConversation": {"admin_id": "Admin ID"},
+    "SnoozeConversation": {"snoozed_until": "Snooze Until", "admin_id": "Admin ID"},
+    "AssignConversation": {"assignee_id": "Assignee ID", "admin_id": "Admin ID", "body": "Message"},
     "UserBatch": {"value": "Users"},
     "LeadBatch": {"value": "Leads"},
     "ConversationBatch": {"value": "Conversations"},
@@ -121,6 +203,13 @@ SUMMARIES: dict[str, dict[str, str]] = {
 BODY_VISIBILITY: dict[str, dict[str, str]] = {
     "UpsertUser": {"email": "important", "name": "important", "companies": "advanced"},
     "CreateLead": {"email": "important", "name": "important", "companies": "advanced", "image_url": "advanced"},
+    "UpsertCompany": {"company_id": "important", "name": "important", "custom_attributes": "advanced"},
+    "ReplyToConversation": {"body": "important", "contact_id": "advanced"},
+    "TagConversation": {"admin_id": "advanced"},
+    "CloseConversation": {"admin_id": "advanced"},
+    "OpenConversation": {"admin_id": "advanced"},
+    "SnoozeConversation": {"admin_id": "advanced"},
+    "AssignConversation": {"admin_id": "advanced"},
 }
 
 
