@@ -17,7 +17,7 @@ from connector.routes import HttpRoute
 from connector.shapes import ConversationBatch, LeadBatch, LeadPage, UserBatch
 from connector.swagger import Definitions, convert
 from shared.models import Lead, User
-from shared.requests import CreateLead, ListLeads, UpsertUser
+from shared.contact_requests import CreateLead, ListLeads, UpsertUser
 from shared.settings import CONNECTION_HEADER
 
 Operation = dict[str, Any]

@@ -23,7 +23,7 @@ def format_timestamp(unix: object) -> str | None:
 
 
 class _Shape(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Avatar(_Shape):
@@ -201,3 +201,13 @@ def conversation_to_model(conversation: Mapping[str, Any]) -> Conversation:
         ),
         user=ConversationUser(id=_str_or_none(first.get("id")), type=_text(first.get("type"))),
     )
+
+
+def named_tags(tags: Any) -> list[NamedRef]:
+    """Intercom's inline `{"type": "tag.list", "tags": [{id, name, ...}]}` (conversations, companies carry names)."""
+    items = _obj(tags).get("tags")
+    return [
+        NamedRef(id=str(item["id"]), name=_text(item.get("name")))
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict) and item.get("id") is not None
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from devserver.intercom.contact_routes import contacts_route
+from devserver.intercom.contact_routes import contacts_route, events_route
 from devserver.intercom.errors import ApiError
 from devserver.intercom.paging import list_by_seq, pages, query_per_page
 from devserver.intercom.render import APP_ID, render_company, render_conversation, render_tag
@@ -30,6 +30,8 @@ def route(ws: Workspace, method: str, path: str, query: dict[str, list[str]], pa
     body = payload if isinstance(payload, dict) else {}
     if seg == ["me"] and method == "GET":
         return 200, _me(ws)
+    if seg == ["events"]:
+        return events_route(ws, method, body)
     if seg[0] == "contacts":
         return contacts_route(ws, method, seg, query, body)
     if seg[0] == "companies":
