@@ -220,8 +220,9 @@ MORE_OPERATIONS: dict[str, Entry] = {
     "list_admins": Entry(
         "admins",
         ("GET",),
-        Action("ListAdmins", "List admins", "Returns the teammates (admins) of your workspace.", AdminListing,
-               "The admins").build,
+        Action(
+            "ListAdmins", "List admins", "Returns the teammates (admins) of your workspace.", AdminListing, "The admins"
+        ).build,
     ),
     "list_tags": Entry(
         "tags",

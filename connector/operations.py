@@ -7,9 +7,7 @@ methods must be the ones the app registers. Display names (`summary`) and descri
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -17,7 +15,6 @@ from connector.building import (
     CALLS_INTERCOM,
     CONNECTION_PARAMETER,
     LOCATION,
-    PAGE_QUERY,
     RETRY_AFTER,
     Builder,
     Entry,
@@ -36,8 +33,8 @@ from connector.more_operations import MORE_OPERATIONS
 from connector.routes import HttpRoute
 from connector.shapes import ConversationBatch, LeadBatch, LeadPage, UserBatch
 from connector.swagger import Definitions
+from shared.contact_requests import CreateLead, ListLeads, UpsertUser
 from shared.models import Lead, User
-from shared.requests import CreateLead, ListLeads, UpsertUser
 
 __all__ = ["CONNECTION_PARAMETER", "OPERATIONS", "TRIGGERS", "Entry", "connection_parameter"]
 TRIGGER_NAME = "name"  # the route parameter of the trigger functions, expanded over TRIGGERS
@@ -91,7 +88,7 @@ TRIGGERS: tuple[Trigger, ...] = (
 
 def _create_or_update_user(route: HttpRoute, defs: Definitions) -> Paths:
     user = defs.add_model(User, mode="serialization")
-    operation = operation(
+    op = operation(
         "CreateOrUpdateUser",
         "Create or update user",
         "Creates a new user for your Intercom account. A user found by email is updated (a lead with that "
@@ -104,12 +101,12 @@ def _create_or_update_user(route: HttpRoute, defs: Definitions) -> Paths:
         },
         **{"x-ms-visibility": "important"},
     )
-    return {path(route): {"post": operation}}
+    return {path(route): {"post": op}}
 
 
 def _create_lead(route: HttpRoute, defs: Definitions) -> Paths:
     lead = defs.add_model(Lead, mode="serialization")
-    operation = operation(
+    op = operation(
         "CreateLead",
         "Create new lead",
         "Creates a new lead for your Intercom account.",
@@ -117,7 +114,7 @@ def _create_lead(route: HttpRoute, defs: Definitions) -> Paths:
         {"201": response("Created", lead), **errors(*CALLS_INTERCOM, "409", "413")},
         **{"x-ms-visibility": "important"},
     )
-    return {path(route): {"post": operation}}
+    return {path(route): {"post": op}}
 
 
 def _list_leads(route: HttpRoute, defs: Definitions) -> Paths:
@@ -129,7 +126,7 @@ def _list_leads(route: HttpRoute, defs: Definitions) -> Paths:
             "cursor": "Where the page starts; nextLink carries it (paging follows nextLink)",
         },
     )
-    operation = operation(
+    op = operation(
         "ListLeads",
         "List all leads",
         "Returns a list of all leads in your Intercom account, a page at a time.",
@@ -137,7 +134,7 @@ def _list_leads(route: HttpRoute, defs: Definitions) -> Paths:
         {"200": response("A page of leads", page), **errors(*CALLS_INTERCOM)},
         **{"x-ms-pageable": {"nextLinkName": "nextLink"}},
     )
-    return {path(route): {"get": operation}}
+    return {path(route): {"get": op}}
 
 
 def _get_contact(
@@ -147,7 +144,7 @@ def _get_contact(
 
     def build(route: HttpRoute, defs: Definitions) -> Paths:
         shape = defs.add_model(model, mode="serialization")
-        operation = operation(
+        op = operation(
             operation_id,
             summary,
             f"Given the ID of an existing {what}, returns all the information about the {what}.",
@@ -157,7 +154,7 @@ def _get_contact(
                 **errors(*CALLS_INTERCOM, not_found=f"There is no such {what} (or it is a {other})"),
             },
         )
-        return {path(route): {"get": operation}}
+        return {path(route): {"get": op}}
 
     return build
 
@@ -179,7 +176,7 @@ def _trigger_polls(route: HttpRoute, defs: Definitions) -> Paths:
             "description": "Where the previous poll stopped; the Location header of each answer carries it",
             "x-ms-visibility": "internal",
         }
-        operation = operation(
+        op = operation(
             trigger.operation_id,
             trigger.summary,
             trigger.description,
@@ -200,7 +197,7 @@ def _trigger_polls(route: HttpRoute, defs: Definitions) -> Paths:
             },
             **{"x-ms-trigger": "batch", "x-ms-trigger-hint": trigger.hint},
         )
-        paths[path(route).replace("{" + TRIGGER_NAME + "}", trigger.name)] = {"get": operation}
+        paths[path(route).replace("{" + TRIGGER_NAME + "}", trigger.name)] = {"get": op}
     return paths
 
 

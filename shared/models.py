@@ -23,7 +23,7 @@ def format_timestamp(unix: object) -> str | None:
 
 
 class _Shape(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Avatar(_Shape):

@@ -7,7 +7,7 @@ from typing import Any
 
 from devserver.intercom.admins import ME_ADMIN_ID, admin_list, team_list
 from devserver.intercom.company_routes import companies_route
-from devserver.intercom.contact_routes import contacts_route
+from devserver.intercom.contact_routes import contacts_route, events_route
 from devserver.intercom.conversation_routes import conversations_route
 from devserver.intercom.errors import ApiError
 from devserver.intercom.render import APP_ID, render_tag
@@ -20,6 +20,8 @@ def route(ws: Workspace, method: str, path: str, query: dict[str, list[str]], pa
     body = payload if isinstance(payload, dict) else {}
     if seg == ["me"] and method == "GET":
         return 200, _me(ws)
+    if seg == ["events"]:
+        return events_route(ws, method, body)
     if seg[0] == "contacts":
         return contacts_route(ws, method, seg, query, body)
     if seg == ["admins"] and method == "GET":

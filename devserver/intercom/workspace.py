@@ -32,6 +32,8 @@ class Workspace(ConversationWrites):
         self.contact_seq: dict[str, int] = {}
         self.conversation_seq: dict[str, int] = {}
         self.search_cache: dict[Any, SearchResult] = {}
+        self.notes: list[dict[str, Any]] = []
+        self.events: dict[tuple[str, str, int], dict[str, Any]] = {}  # (contact id, name, created_at): deduped
         self.reseed()
 
     def reseed(self) -> None:
@@ -158,3 +160,69 @@ class Workspace(ConversationWrites):
         tag = {"id": str(1000 + len(self.store.tags) + 1), "name": name}
         self.store.tags[tag["id"]] = tag
         return tag
+
+    # ---- the contact writes of the actions (contact_routes.py) ------------------------------------------------------
+    def update_contact(self, contact_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """PUT /contacts/{id}: the fields given replace the stored ones; custom attributes are merged by name."""
+        record = self.contact_or_error(contact_id)
+        attributes = fields.pop("custom_attributes", None)
+        record.update(fields)
+        if isinstance(attributes, dict):
+            record["custom_attributes"] = {**(record.get("custom_attributes") or {}), **attributes}
+        record["updated_at"] = self.stamp()
+        self.reindex_contact(record)
+        return record
+
+    def set_archived(self, contact_id: str, archived: bool) -> dict[str, Any]:
+        record = self.contact_or_error(contact_id)
+        record["archived"] = archived
+        record["updated_at"] = self.stamp()
+        self.reindex_contact(record)
+        return record
+
+    def delete_contact(self, contact_id: str) -> dict[str, Any]:
+        record = self.contact_or_error(contact_id)
+        del self.store.contacts[contact_id]
+        self.contact_seq.pop(contact_id, None)
+        self.store.contact_companies.pop(contact_id, None)
+        self.store.contact_tags.pop(contact_id, None)
+        self.store.index(self.store.contact_index, contact_id, None, self.delay(True), self.index_rng)
+        return record
+
+    def untag_contact(self, contact_id: str, tag_id: str) -> dict[str, Any]:
+        record = self.contact_or_error(contact_id)
+        tags = self.store.contact_tags.get(contact_id, [])
+        if tag_id not in tags:  # unconfirmed: Intercom's answer for a tag the contact does not carry
+            raise ApiError(404, "tag_not_found", "Tag not found")
+        tags.remove(tag_id)
+        self.reindex_contact(record)
+        return self.store.tags[tag_id]
+
+    def detach_company(self, contact_id: str, company_id: str) -> dict[str, Any]:
+        record = self.contact_or_error(contact_id)
+        companies = self.store.contact_companies.get(contact_id, [])
+        if company_id not in companies:
+            raise ApiError(404, "company_not_found", "Company Not Found")
+        companies.remove(company_id)
+        self.reindex_contact(record)
+        return self.store.companies[company_id]
+
+    def add_note(self, contact_id: str, body: str, admin_id: str) -> dict[str, Any]:
+        self.contact_or_error(contact_id)
+        note = {
+            "id": str(len(self.notes) + 1),
+            "contact_id": contact_id,
+            "body": body,
+            "admin_id": admin_id,
+            "created_at": self.stamp(),
+        }
+        self.notes.append(note)
+        return note
+
+    def track_event(self, contact_id: str, name: str, created_at: int, metadata: dict[str, Any]) -> bool:
+        """Store a data event once per (contact, name, created_at), as Intercom dedupes; False for a repeat."""
+        key = (contact_id, name, created_at)
+        if key in self.events:
+            return False
+        self.events[key] = {"contact_id": contact_id, "event_name": name, "created_at": created_at, **metadata}
+        return True
