@@ -30,6 +30,15 @@ class LeadPage(_Shape):
     )
 
 
+class UserPage(_Shape):
+    """A page of List all users."""
+
+    value: list[User] = Field(description="The users of this page")
+    nextLink: str | None = Field(  # noqa: N815 (the JSON name)
+        None, description="URL of the next page, to call as it is; absent on the last page"
+    )
+
+
 class UserBatch(_Shape):
     """Events of a user trigger, oldest first (at most 100)."""
 
@@ -84,6 +93,11 @@ _BODY = {
     "phone": "Phone",
     "companies": "Company IDs",
 }
+_UPDATE = {
+    **_BODY,
+    "unsubscribed_from_emails": "Is Unsubscribed",
+    "custom_attributes": "Custom Attributes",
+}
 
 SUMMARIES: dict[str, dict[str, str]] = {
     "User": _CONTACT,
@@ -108,7 +122,39 @@ SUMMARIES: dict[str, dict[str, str]] = {
     "ConversationUser": {"id": "User ID", "type": "User Type"},
     "UpsertUser": _BODY,
     "CreateLead": {**_BODY, "image_url": "Image URL"},
+    "UpdateUser": _UPDATE,
+    "UpdateLead": {**_UPDATE, "image_url": "Image URL"},
+    "AddTag": {"name": "Tag Name"},
+    "AddNote": {"body": "Note", "admin_id": "Admin ID"},
+    "AttachCompany": {"company_id": "Company ID"},
+    "TrackEvent": {
+        "event_name": "Event Name",
+        "email": "Email",
+        "user_id": "User ID",
+        "id": "Contact ID",
+        "created_at": "Created Date-Time",
+        "metadata": "Metadata",
+    },
+    "Tag": {"id": "Tag ID", "name": "Tag Name"},
+    "Note": {"id": "Note ID", "body": "Body", "created_at": "Created Date-Time"},
+    "IdRef": {"id": "ID"},
+    "ContactArchived": {"id": "Contact ID", "archived": "Is Archived"},
+    "Company": {
+        "id": "ID",
+        "company_id": "Company ID",
+        "name": "Name",
+        "plan": "Plan",
+        "size": "Size",
+        "website": "Website",
+        "industry": "Industry",
+        "monthly_spend": "Monthly Spend",
+        "user_count": "User Count",
+        "created_at": "Created Date-Time",
+        "updated_at": "Updated Date-Time",
+        "custom_attributes": "Custom Attributes",
+    },
     "LeadPage": {"value": "Leads", "nextLink": "Next Link"},
+    "UserPage": {"value": "Users", "nextLink": "Next Link"},
     "UserBatch": {"value": "Users"},
     "LeadBatch": {"value": "Leads"},
     "ConversationBatch": {"value": "Conversations"},
@@ -117,10 +163,23 @@ SUMMARIES: dict[str, dict[str, str]] = {
     "ErrorDetail": {"field": "Field", "message": "Message"},
 }
 
+_UPDATE_VISIBILITY = {
+    "email": "important",
+    "name": "important",
+    "companies": "advanced",
+    "unsubscribed_from_emails": "advanced",
+    "custom_attributes": "advanced",
+}
 # Inputs a flow maker sees first (`important`) or under "advanced" (`advanced`); the rest are plain.
 BODY_VISIBILITY: dict[str, dict[str, str]] = {
     "UpsertUser": {"email": "important", "name": "important", "companies": "advanced"},
     "CreateLead": {"email": "important", "name": "important", "companies": "advanced", "image_url": "advanced"},
+    "UpdateUser": _UPDATE_VISIBILITY,
+    "UpdateLead": {**_UPDATE_VISIBILITY, "image_url": "advanced"},
+    "AddTag": {"name": "important"},
+    "AddNote": {"body": "important", "admin_id": "advanced"},
+    "AttachCompany": {"company_id": "important"},
+    "TrackEvent": {"event_name": "important", "email": "important", "created_at": "advanced", "metadata": "advanced"},
 }
 
 
