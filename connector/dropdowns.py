@@ -4,7 +4,8 @@ input gets its dropdown without saying so:
 - `admin_id`, `assignee_id`: the admins (List admins; a team id can still be typed in);
 - `company_id`: the companies (List companies), where it is an Intercom company id; `YOUR_IDS` lists the inputs
   where `company_id` is your own id of a company instead, which get none;
-- `name` of a tag action's body (a body model whose name has `Tag` in it): the tags (List tags).
+- `tag_id`: the tags by id, and `name` of a tag action's body (a body model whose name has `Tag` in it): the tags
+  by name (List tags).
 
 Each applies to path and query parameters and to the properties of request bodies. A dropdown whose list operation
 is not in the definition is not added.
@@ -40,7 +41,13 @@ class Dropdown:
 ADMINS = Dropdown("ListAdmins", "id", "name")
 COMPANIES = Dropdown("ListCompanies", "id", "name", (("per_page", 150),))
 TAGS = Dropdown("ListTags", "name", "name")
-BY_NAME: dict[str, Dropdown] = {"admin_id": ADMINS, "assignee_id": ADMINS, "company_id": COMPANIES}
+TAG_IDS = Dropdown("ListTags", "id", "name")
+BY_NAME: dict[str, Dropdown] = {
+    "admin_id": ADMINS,
+    "assignee_id": ADMINS,
+    "company_id": COMPANIES,
+    "tag_id": TAG_IDS,
+}
 # "<body model or operationId>.<input>": a `company_id` that is your id of a company, not Intercom's.
 YOUR_IDS = frozenset({"UpsertCompany.company_id", "ListCompanies.company_id"})
 

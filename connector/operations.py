@@ -1,8 +1,10 @@
 """One entry per HTTP function of the app: the connector operations it becomes, or why it is left out.
 
 An HTTP function without an entry stops the generator (a new route needs a decision here); an entry's route and
-methods must be the ones the app registers. Display names (`summary`) and descriptions are the seed connector's
-(Microsoft's Intercom connector, `../shared/seed/`), in English, as CONTRACT §2 and §4 name them.
+methods must be the ones the app registers. The actions are declared by concern (connector/contact_operations.py,
+company_operations.py, conversation_operations.py); the triggers here. Display names (`summary`) and descriptions
+are the seed connector's (Microsoft's Intercom connector, `../shared/seed/`), in English, as CONTRACT §2, §4 and §7
+name them.
 """
 
 from __future__ import annotations
@@ -11,32 +13,14 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from connector.building import (
-    CALLS_INTERCOM,
-    CONNECTION_PARAMETER,
-    LOCATION,
-    RETRY_AFTER,
-    Builder,
-    Entry,
-    Paths,
-    body,
-    connection_parameter,
-    error,
-    errors,
-    operation,
-    path,
-    path_parameter,
-    query_parameters,
-    response,
-)
-from connector.more_operations import MORE_OPERATIONS
+from connector.company_operations import COMPANY_OPERATIONS
+from connector.contact_operations import CONTACT_OPERATIONS
+from connector.conversation_operations import CONVERSATION_OPERATIONS
+from connector.parts import LOCATION, RETRY_AFTER, Entry, Paths, error, operation, path
 from connector.routes import HttpRoute
-from connector.shapes import ConversationBatch, LeadBatch, LeadPage, UserBatch
+from connector.shapes import ConversationBatch, LeadBatch, UserBatch
 from connector.swagger import Definitions
-from shared.contact_requests import CreateLead, ListLeads, UpsertUser
-from shared.models import Lead, User
 
-__all__ = ["CONNECTION_PARAMETER", "OPERATIONS", "TRIGGERS", "Entry", "connection_parameter"]
 TRIGGER_NAME = "name"  # the route parameter of the trigger functions, expanded over TRIGGERS
 
 
@@ -86,79 +70,6 @@ TRIGGERS: tuple[Trigger, ...] = (
 )
 
 
-def _create_or_update_user(route: HttpRoute, defs: Definitions) -> Paths:
-    user = defs.add_model(User, mode="serialization")
-    op = operation(
-        "CreateOrUpdateUser",
-        "Create or update user",
-        "Creates a new user for your Intercom account. A user found by email is updated (a lead with that "
-        "email becomes the user).",
-        [body(UpsertUser, "User", defs)],
-        {
-            "200": response("Updated: a contact with this email existed", user),
-            "201": response("Created", user),
-            **errors(*CALLS_INTERCOM, "413"),
-        },
-        **{"x-ms-visibility": "important"},
-    )
-    return {path(route): {"post": op}}
-
-
-def _create_lead(route: HttpRoute, defs: Definitions) -> Paths:
-    lead = defs.add_model(Lead, mode="serialization")
-    op = operation(
-        "CreateLead",
-        "Create new lead",
-        "Creates a new lead for your Intercom account.",
-        [body(CreateLead, "Lead", defs)],
-        {"201": response("Created", lead), **errors(*CALLS_INTERCOM, "409", "413")},
-        **{"x-ms-visibility": "important"},
-    )
-    return {path(route): {"post": op}}
-
-
-def _list_leads(route: HttpRoute, defs: Definitions) -> Paths:
-    page = defs.add_model(LeadPage, mode="serialization", absent=("nextLink",))
-    parameters = query_parameters(
-        ListLeads,
-        {
-            "per_page": "Leads per page (1 to 150)",
-            "cursor": "Where the page starts; nextLink carries it (paging follows nextLink)",
-        },
-    )
-    op = operation(
-        "ListLeads",
-        "List all leads",
-        "Returns a list of all leads in your Intercom account, a page at a time.",
-        parameters,
-        {"200": response("A page of leads", page), **errors(*CALLS_INTERCOM)},
-        **{"x-ms-pageable": {"nextLinkName": "nextLink"}},
-    )
-    return {path(route): {"get": op}}
-
-
-def _get_contact(
-    model: type[BaseModel], operation_id: str, summary: str, parameter: str, what: str, other: str
-) -> Builder:
-    """Get user / Get lead: `GET /{users|leads}/{id}` answering the contact, 404 when it has the other role."""
-
-    def build(route: HttpRoute, defs: Definitions) -> Paths:
-        shape = defs.add_model(model, mode="serialization")
-        op = operation(
-            operation_id,
-            summary,
-            f"Given the ID of an existing {what}, returns all the information about the {what}.",
-            [path_parameter(parameter, f"{what.capitalize()} ID", f"The Intercom id of the {what}")],
-            {
-                "200": response(f"The {what}", shape),
-                **errors(*CALLS_INTERCOM, not_found=f"There is no such {what} (or it is a {other})"),
-            },
-        )
-        return {path(route): {"get": op}}
-
-    return build
-
-
 def _trigger_polls(route: HttpRoute, defs: Definitions) -> Paths:
     """One polling trigger per event log: the route `triggers/{name}` becomes `/triggers/user-updated` etc."""
     if route.parameters() != [TRIGGER_NAME]:
@@ -176,7 +87,7 @@ def _trigger_polls(route: HttpRoute, defs: Definitions) -> Paths:
             "description": "Where the previous poll stopped; the Location header of each answer carries it",
             "x-ms-visibility": "internal",
         }
-        op = operation(
+        built = operation(
             trigger.operation_id,
             trigger.summary,
             trigger.description,
@@ -197,7 +108,7 @@ def _trigger_polls(route: HttpRoute, defs: Definitions) -> Paths:
             },
             **{"x-ms-trigger": "batch", "x-ms-trigger-hint": trigger.hint},
         )
-        paths[path(route).replace("{" + TRIGGER_NAME + "}", trigger.name)] = {"get": op}
+        paths[path(route).replace("{" + TRIGGER_NAME + "}", trigger.name)] = {"get": built}
     return paths
 
 
@@ -207,16 +118,9 @@ _WEBHOOKS = (
 )
 
 OPERATIONS: dict[str, Entry] = {
-    "create_or_update_user": Entry("users", ("POST",), _create_or_update_user),
-    "create_lead": Entry("leads", ("POST",), _create_lead),
-    "list_leads": Entry("leads", ("GET",), _list_leads),
-    "get_user": Entry(
-        "users/{user_id}", ("GET",), _get_contact(User, "GetUser", "Get user", "user_id", "user", "lead")
-    ),
-    "get_lead": Entry(
-        "leads/{contact_id}", ("GET",), _get_contact(Lead, "GetLead", "Get lead", "contact_id", "lead", "user")
-    ),
-    **MORE_OPERATIONS,
+    **CONTACT_OPERATIONS,
+    **COMPANY_OPERATIONS,
+    **CONVERSATION_OPERATIONS,
     "trigger_poll": Entry("triggers/{name}", ("GET",), _trigger_polls),
     "trigger_subscribe": Entry("triggers/{name}/subscriptions", ("POST",), None, _WEBHOOKS),
     "trigger_subscription": Entry("triggers/{name}/subscriptions/{subscription_id}", ("GET",), None, _WEBHOOKS),

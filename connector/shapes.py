@@ -32,6 +32,15 @@ class LeadPage(_Shape):
     )
 
 
+class UserPage(_Shape):
+    """A page of List all users."""
+
+    value: list[User] = Field(description="The users of this page")
+    nextLink: str | None = Field(  # noqa: N815 (the JSON name)
+        None, description="URL of the next page, to call as it is; absent on the last page"
+    )
+
+
 class CompanyPage(_Shape):
     """A page of List companies."""
 
@@ -116,6 +125,11 @@ _BODY = {
     "phone": "Phone",
     "companies": "Company IDs",
 }
+_UPDATE = {
+    **_BODY,
+    "unsubscribed_from_emails": "Is Unsubscribed",
+    "custom_attributes": "Custom Attributes",
+}
 
 SUMMARIES: dict[str, dict[str, str]] = {
     "User": _CONTACT,
@@ -147,13 +161,23 @@ SUMMARIES: dict[str, dict[str, str]] = {
     "ConversationUser": {"id": "User ID", "type": "User Type"},
     "UpsertUser": _BODY,
     "CreateLead": {**_BODY, "image_url": "Image URL"},
-    "LeadPage": {"value": "Leads", "nextLink": "Next Link"},
-    "CompanyPage": {"value": "Companies", "nextLink": "Next Link"},
-    "ConversationPage": {"value": "Conversations", "nextLink": "Next Link"},
-    "AdminListing": {"value": "Admins"},
-    "TagListing": {"value": "Tags"},
+    "UpdateUser": _UPDATE,
+    "UpdateLead": {**_UPDATE, "image_url": "Image URL"},
+    "AddTag": {"name": "Tag Name"},
+    "AddNote": {"body": "Note", "admin_id": "Admin ID"},
+    "AttachCompany": {"company_id": "Company ID"},
+    "TrackEvent": {
+        "event_name": "Event Name",
+        "email": "Email",
+        "user_id": "User ID",
+        "id": "Contact ID",
+        "created_at": "Created Date-Time",
+        "metadata": "Metadata",
+    },
     "Tag": {"id": "Tag ID", "name": "Tag Name"},
-    "Admin": {"id": "Admin ID", "name": "Name", "email": "Email", "away_mode_enabled": "Is Away"},
+    "Note": {"id": "Note ID", "body": "Body", "created_at": "Created Date-Time"},
+    "IdRef": {"id": "ID"},
+    "ContactArchived": {"id": "Contact ID", "archived": "Is Archived"},
     "Company": {
         "id": "Company ID",
         "company_id": "Your Company ID",
@@ -168,6 +192,12 @@ SUMMARIES: dict[str, dict[str, str]] = {
         "updated_at": "Updated Date-Time",
         "custom_attributes": "Custom Attributes",
     },
+    "LeadPage": {"value": "Leads", "nextLink": "Next Link"},
+    "CompanyPage": {"value": "Companies", "nextLink": "Next Link"},
+    "ConversationPage": {"value": "Conversations", "nextLink": "Next Link"},
+    "AdminListing": {"value": "Admins"},
+    "TagListing": {"value": "Tags"},
+    "Admin": {"id": "Admin ID", "name": "Name", "email": "Email", "away_mode_enabled": "Is Away"},
     "UpsertCompany": {
         "company_id": "Your Company ID",
         "name": "Name",
@@ -191,6 +221,7 @@ SUMMARIES: dict[str, dict[str, str]] = {
     "OpenConversation": {"admin_id": "Admin ID"},
     "SnoozeConversation": {"snoozed_until": "Snooze Until", "admin_id": "Admin ID"},
     "AssignConversation": {"assignee_id": "Assignee ID", "admin_id": "Admin ID", "body": "Message"},
+    "UserPage": {"value": "Users", "nextLink": "Next Link"},
     "UserBatch": {"value": "Users"},
     "LeadBatch": {"value": "Leads"},
     "ConversationBatch": {"value": "Conversations"},
@@ -199,6 +230,13 @@ SUMMARIES: dict[str, dict[str, str]] = {
     "ErrorDetail": {"field": "Field", "message": "Message"},
 }
 
+_UPDATE_VISIBILITY = {
+    "email": "important",
+    "name": "important",
+    "companies": "advanced",
+    "unsubscribed_from_emails": "advanced",
+    "custom_attributes": "advanced",
+}
 # Inputs a flow maker sees first (`important`) or under "advanced" (`advanced`); the rest are plain.
 BODY_VISIBILITY: dict[str, dict[str, str]] = {
     "UpsertUser": {"email": "important", "name": "important", "companies": "advanced"},
@@ -210,6 +248,12 @@ BODY_VISIBILITY: dict[str, dict[str, str]] = {
     "OpenConversation": {"admin_id": "advanced"},
     "SnoozeConversation": {"admin_id": "advanced"},
     "AssignConversation": {"admin_id": "advanced"},
+    "UpdateUser": _UPDATE_VISIBILITY,
+    "UpdateLead": {**_UPDATE_VISIBILITY, "image_url": "advanced"},
+    "AddTag": {"name": "important"},
+    "AddNote": {"body": "important", "admin_id": "advanced"},
+    "AttachCompany": {"company_id": "important"},
+    "TrackEvent": {"event_name": "important", "email": "important", "created_at": "advanced", "metadata": "advanced"},
 }
 
 

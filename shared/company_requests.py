@@ -43,7 +43,7 @@ def _web_url(value: str | None) -> str | None:
 YourCompanyId = Annotated[
     str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=255), AfterValidator(_your_id)
 ]
-Count = Annotated[int | None, BeforeValidator(blank_to_none), Field(ge=0, le=2_000_000_000)]
+Count = Annotated[Annotated[int, Field(ge=0, le=2_000_000_000)] | None, BeforeValidator(blank_to_none)]
 
 
 class UpsertCompany(Body):

@@ -1,11 +1,11 @@
-"""The parts every connector operation is made of: the connection header, error answers, body, path and query
-parameters, the operation object, and `Action`, the declaration most actions are (connector/operations.py uses it).
-"""
+"""The parts every connector operation is built from: the entry type, the shared connection parameter, error
+responses, and builders of bodies, path and query parameters and responses (connector/operations.py and
+connector/contact_operations.py declare the operations with them)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -23,8 +23,6 @@ CONNECTION_PARAMETER = "Connection"
 
 @dataclass(frozen=True)
 class Entry:
-    """One HTTP function of the app: the connector operations it becomes, or why it is left out."""
-
     route: str
     methods: tuple[str, ...]
     build: Builder | None  # None: not an operation of the connector
@@ -55,7 +53,7 @@ def error(description: str, headers: dict[str, Any] | None = None) -> dict[str, 
 RETRY_AFTER = {"Retry-After": {"type": "integer", "description": "Seconds to wait before calling again"}}
 LOCATION = {"Location": {"type": "string", "description": "The URL to poll next (it carries the cursor)"}}
 
-_ERRORS: dict[str, dict[str, Any]] = {
+ERRORS: dict[str, dict[str, Any]] = {
     "400": error("Bad input: the details name each bad field (or an unknown X-Intercom-Connection)"),
     "401": error("Intercom refused the connection's access token"),
     "403": error("Intercom refused the connection's access token for this call"),
@@ -66,14 +64,16 @@ _ERRORS: dict[str, dict[str, Any]] = {
     "502": error("Intercom failed"),
     "503": error("Intercom or storage is unreachable, or the app is not configured"),
 }
-CALLS_INTERCOM = ("400", "401", "403", "429", "502", "503")
 
 
 def errors(*statuses: str, not_found: str = "") -> dict[str, dict[str, Any]]:
-    out = {status: dict(_ERRORS[status]) for status in statuses}
+    out = {status: dict(ERRORS[status]) for status in statuses}
     if not_found:
         out["404"] = error(not_found)
     return out
+
+
+CALLS_INTERCOM = ("400", "401", "403", "429", "502", "503")
 
 
 def operation(
@@ -123,14 +123,17 @@ def path(route: HttpRoute) -> str:
     return "/" + route.route
 
 
-# Display name and visibility of every query parameter a list takes.
-QUERY: dict[str, tuple[str, str]] = {
+QUERY = {
     "per_page": ("Page Size", "advanced"),
     "cursor": ("Cursor", "internal"),
-    "email": ("Email", "important"),
+    "email": ("Email", "advanced"),
     "state": ("State", "important"),
-    "company_id": ("Your Company ID", "important"),
-    "name": ("Name", "important"),
+    "company_id": ("Your Company ID", "advanced"),
+    "name": ("Name", "advanced"),
+}
+PAGE_QUERY = {
+    "per_page": "Items per page (1 to 150)",
+    "cursor": "Where the page starts; nextLink carries it (paging follows nextLink)",
 }
 
 
@@ -151,64 +154,49 @@ def query_parameters(model: type[BaseModel], descriptions: dict[str, str]) -> li
     return parameters
 
 
-PAGE_QUERY = {
-    "per_page": "Items per page (1 to 150)",
-    "cursor": "Where the page starts; nextLink carries it (paging follows nextLink)",
-}
-
-
 @dataclass(frozen=True)
-class Action:
-    """One action's operation, declared: what it takes (path ids, a body or a query) and what it answers.
+class Op:
+    """An operation of one route and method, declared in a few lines: `Entry(route, methods, Op(...))`.
 
-    `ids` describes each route parameter: name -> (display name, description). A list (`query` given) with a
-    `nextLink` in its answer is `x-ms-pageable`. `status` is the success status, `statuses` the other answers
-    beyond those of every Intercom call (400, 401, 403, 429, 502, 503).
+    Path parameters come from the route, their display names from `ids`; a body model adds the body parameter
+    (and a 413); `shape` is the success answer's model (None: no body, as a 202 or 204). A `query` model adds its
+    query parameters (`query_text` describes them beyond PAGE_QUERY); `pageable` marks a list whose answer has a
+    `nextLink` (absent on the last page) as `x-ms-pageable`.
     """
 
     operation_id: str
     summary: str
     description: str
-    answer: type[BaseModel] | None
-    answer_text: str
-    status: str = "200"
+    ok: str  # the success status
+    ok_description: str
+    shape: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
-    body_summary: str = "Body"
-    query: type[BaseModel] | None = None
-    query_text: dict[str, str] | None = None
-    ids: dict[str, tuple[str, str]] | None = None
-    statuses: tuple[str, ...] = ()
+    body_summary: str = ""
+    ids: dict[str, tuple[str, str]] = field(default_factory=dict)  # route parameter -> (display name, description)
+    statuses: tuple[str, ...] = ()  # more error statuses than CALLS_INTERCOM
     not_found: str = ""
+    more: tuple[tuple[str, str], ...] = ()  # other success statuses with the same shape: (status, description)
+    extensions: dict[str, Any] = field(default_factory=dict)
+    query: type[BaseModel] | None = None
+    query_text: dict[str, str] = field(default_factory=dict)
     pageable: bool = False
-    visibility: str | None = None
-    updated_text: str = ""  # an upsert: 200 (updated) answers the same shape as `status` (created)
 
-    def build(self, route: HttpRoute, defs: Definitions) -> Paths:
-        ids = self.ids or {}
-        if sorted(ids) != sorted(route.parameters()):
-            raise ValueError(f"{self.operation_id}: route parameters {route.parameters()} but ids {sorted(ids)}")
-        parameters = [path_parameter(name, *ids[name]) for name in route.parameters()]
+    def __call__(self, route: HttpRoute, defs: Definitions) -> Paths:
+        parameters = [path_parameter(name, *self.ids[name]) for name in route.parameters()]
+        statuses = [*CALLS_INTERCOM, *self.statuses]
         if self.body is not None:
             parameters.append(body(self.body, self.body_summary, defs))
+            statuses.append("413")
         if self.query is not None:
-            parameters += query_parameters(self.query, {**PAGE_QUERY, **(self.query_text or {})})
-        answers: dict[str, dict[str, Any]] = {}
-        if self.answer is not None:
+            parameters += query_parameters(self.query, {**PAGE_QUERY, **self.query_text})
+        ok: dict[str, Any] = {"description": self.ok_description}
+        if self.shape is not None:
             absent = ("nextLink",) if self.pageable else ()
-            ref = defs.add_model(self.answer, mode="serialization", absent=absent)
-            answers[self.status] = response(self.answer_text, ref)
-            if self.updated_text:
-                answers["200"] = response(self.updated_text, ref)
-        else:
-            answers[self.status] = {"description": self.answer_text}
-        extra = [s for s in self.statuses if s != "404"]
-        if self.body is not None:
-            extra.append("413")
-        answers |= errors(*CALLS_INTERCOM, *extra, not_found=self.not_found)
-        extensions: dict[str, Any] = {}
+            ok["schema"] = {"$ref": defs.add_model(self.shape, mode="serialization", absent=absent)}
+        responses = {self.ok: ok, **{status: {**ok, "description": text} for status, text in self.more}}
+        responses |= errors(*statuses, not_found=self.not_found)
+        extensions = dict(self.extensions)
         if self.pageable:
             extensions["x-ms-pageable"] = {"nextLinkName": "nextLink"}
-        if self.visibility:
-            extensions["x-ms-visibility"] = self.visibility
-        built = operation(self.operation_id, self.summary, self.description, parameters, answers, **extensions)
-        return {path(route): {route.methods[0].lower(): built}}
+        built = operation(self.operation_id, self.summary, self.description, parameters, responses, **extensions)
+        return {path(route): {method.lower(): built for method in route.methods}}
