@@ -14,14 +14,14 @@ from typing import Any
 
 from shared.company_models import Company, company_to_model
 from shared.company_requests import ListCompanies, TagByName, UpsertCompany
-from shared.errors import BadRequest, NotFound
+from shared.contact_models import tag_to_model
+from shared.errors import BadRequest, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest, IntercomConflict, IntercomNotFound
 from shared.list_cursors import open_cursor, seal_cursor
 from shared.models import Tag
 from shared.names import cache_for
-from shared.workspace_lists import tag_from
 
 CURSOR_PURPOSE = "list-companies"
 # Intercom's created_at is compared with the call's start to tell "created" from "updated" when the look-up missed
@@ -115,7 +115,9 @@ def tag_company(client: IntercomClient, company_id: str, request: TagByName, dea
         raise NotFound(
             f"no company with id {company_id}", details=[{"field": "id", "message": "no such company"}]
         ) from None
-    return tag_from(answer)
+    if not isinstance(answer, dict) or answer.get("id") is None:
+        raise UpstreamFailed("Intercom answered the tag without an id")
+    return tag_to_model(answer)
 
 
 def _find(client: IntercomClient, key: str, value: str, deadline: Deadline) -> dict[str, Any] | None:
