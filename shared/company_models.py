@@ -6,6 +6,7 @@ their names inline (Intercom's company answer has them). Every field is present,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,7 +35,7 @@ class Company(_Shape):
 
 def _whole(value: Any) -> int | None:
     """A whole number (Intercom truncates `monthly_spend` to one); anything else is None."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value or abs(value) == float("inf"):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
     return int(value)
 
