@@ -131,7 +131,7 @@ def _sections(contract: str) -> dict[str, str]:
 def _row_names(section: str) -> dict[tuple[str, str], str]:
     """(method, path) -> display name of each table row naming routes: `| Update user | `PUT /api/users/{user_id}` |`.
     A row of N routes named `A / b thing` gives `A thing` and `B thing`; ` (filter)` amends a row named elsewhere."""
-    names = {}
+    names: dict[tuple[str, str], str] = {}
     for line in section.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
         if len(cells) < 2 or " (filter)" in cells[0]:
