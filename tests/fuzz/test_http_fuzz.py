@@ -220,7 +220,27 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
     max_leaves=10,
 )
-BODY_KEYS = ["email", "name", "phone", "companies", "image_url", "callbackUrl", "Email", "email ", "role", "id"]
+BODY_KEYS = [
+    "email",
+    "name",
+    "phone",
+    "companies",
+    "image_url",
+    "callbackUrl",
+    "Email",
+    "email ",
+    "role",
+    "id",
+    "unsubscribed_from_emails",
+    "custom_attributes",
+    "body",
+    "admin_id",
+    "company_id",
+    "event_name",
+    "user_id",
+    "created_at",
+    "metadata",
+]
 
 
 def emails() -> st.SearchStrategy[str]:
@@ -428,6 +448,73 @@ def test_get_contact_paths(target: Target, data: st.DataObject) -> None:
 
 @FUZZ
 @given(data=st.data())
+def test_contact_writes(target: Target, data: st.DataObject) -> None:
+    """The §7 routes (update, archive, delete, tags, notes, companies, events) with odd ids, bodies and methods."""
+    contact = data.draw(path_segments(target.user_id, target.lead_id, target.company_id))
+    other = data.draw(path_segments(target.company_id, "1001"))
+    method, path = data.draw(
+        st.sampled_from(
+            [
+                (b"PUT", b"/api/users/" + contact),
+                (b"PUT", b"/api/leads/" + contact),
+                (b"POST", b"/api/contacts/" + contact + b"/archive"),
+                (b"POST", b"/api/contacts/" + contact + b"/unarchive"),
+                (b"POST", b"/api/contacts/" + contact + b"/tags"),
+                (b"DELETE", b"/api/contacts/" + contact + b"/tags/" + other),
+                (b"POST", b"/api/contacts/" + contact + b"/notes"),
+                (b"POST", b"/api/contacts/" + contact + b"/companies"),
+                (b"DELETE", b"/api/contacts/" + contact + b"/companies/" + other),
+                (b"POST", b"/api/events"),
+            ]
+        )
+    )
+    value = st.one_of(
+        contact_bodies(target),
+        st.fixed_dictionaries(
+            {"event_name": texts},
+            optional={
+                "email": emails(),
+                "id": st.sampled_from([target.user_id, target.lead_id]),
+                "created_at": st.one_of(texts, st.integers(), st.floats()),
+                "metadata": json_values,
+            },
+        ),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "name": texts,
+                "body": texts,
+                "admin_id": texts,
+                "company_id": st.one_of(st.just(target.company_id), texts),
+                "custom_attributes": json_values,
+                "unsubscribed_from_emails": json_values,
+            },
+        ),
+    )
+    body = data.draw(bodies(value))
+    headers = data.draw(connection_headers(target)) + content_headers(data.draw(st.sampled_from(CONTENT_TYPES)))
+    check(target, Req(method, path, headers, body))
+
+
+@FUZZ
+@given(data=st.data())
+def test_users_query(target: Target, data: st.DataObject) -> None:
+    """GET /api/users and /api/leads with garbage per_page, cursor and email."""
+    query = data.draw(
+        queries(
+            {
+                "per_page": query_values("1", "150", "151", "0"),
+                "cursor": query_values(*target.cursors),
+                "email": query_values("fuzz.user@example.com", "FUZZ.USER@example.com", "nope"),
+            }
+        )
+    )
+    route = data.draw(st.sampled_from([b"/api/users", b"/api/leads"]))
+    check(target, Req(b"GET", route + query, data.draw(connection_headers(target))))
+
+
+@FUZZ
+@given(data=st.data())
 def test_trigger_poll(target: Target, data: st.DataObject) -> None:
     """GET /api/triggers/{name} with odd names, cursors and limits."""
     name = data.draw(st.one_of(st.sampled_from([n.encode() for n in TRIGGERS]), path_segments(*TRIGGERS)))
@@ -517,6 +604,15 @@ def test_methods_and_routes(target: Target, data: st.DataObject) -> None:
                 b"/api/leads",
                 b"/api/users/" + target.user_id.encode(),
                 b"/api/leads/" + target.lead_id.encode(),
+                b"/api/contacts/" + target.lead_id.encode(),
+                b"/api/contacts/" + target.lead_id.encode() + b"/archive",
+                b"/api/contacts/" + target.lead_id.encode() + b"/unarchive",
+                b"/api/contacts/" + target.lead_id.encode() + b"/tags",
+                b"/api/contacts/" + target.lead_id.encode() + b"/tags/1001",
+                b"/api/contacts/" + target.lead_id.encode() + b"/notes",
+                b"/api/contacts/" + target.lead_id.encode() + b"/companies",
+                b"/api/contacts/" + target.lead_id.encode() + b"/companies/" + target.company_id.encode(),
+                b"/api/events",
                 b"/api/triggers/lead-created",
                 b"/api/triggers/lead-created/subscriptions",
                 b"/api/triggers/lead-created/subscriptions/" + target.sub_ids[-1].encode(),
