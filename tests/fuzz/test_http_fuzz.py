@@ -47,6 +47,7 @@ FUZZ = settings(
     suppress_health_check=list(HealthCheck),
 )
 TOKEN = "fuzz-token-" + "7" * 24
+CONVERSATION_ACTIONS = (b"reply", b"close", b"open", b"snooze", b"assign", b"tags")
 TIMERS = ("poll_user_updated", "poll_lead_created", "poll_user_created", "poll_conversation_started")
 
 
@@ -61,6 +62,7 @@ class Target:
     user_id: str
     lead_id: str
     company_id: str
+    conversation_id: str
     cursors: list[str]
     sub_ids: list[str]
 
@@ -76,6 +78,7 @@ def target(azurite: Azurite) -> Iterator[Target]:
         company = sim.add_company("Fuzz Ltd")
         user = sim.add_contact("user", email="fuzz.user@example.com", name="Fuzz User", index=False)
         lead = sim.add_contact("lead", email="fuzz.lead@example.com", name="Fuzz Lead", index=False)
+        conversation = sim.add_conversation(user["id"], index=False)
         for i in range(3):
             sim.add_contact("lead", email=f"lead{i}@example.com", index=False)
         env = {
@@ -100,6 +103,7 @@ def target(azurite: Azurite) -> Iterator[Target]:
                 user_id=str(user["id"]),
                 lead_id=str(lead["id"]),
                 company_id=str(company["id"]),
+                conversation_id=str(conversation["id"]),
                 cursors=[],
                 sub_ids=[f"{conn}-{'0' * 32}", f"default-{'a' * 32}", f"{conn.upper()}-{'f' * 32}"],
             )
@@ -498,6 +502,74 @@ def test_contact_writes(target: Target, data: st.DataObject) -> None:
 
 @FUZZ
 @given(data=st.data())
+def test_company_and_conversation_writes(target: Target, data: st.DataObject) -> None:
+    """The company and conversation routes of §7 with odd ids, bodies and content types."""
+    company = data.draw(path_segments(target.company_id))
+    conversation = data.draw(path_segments(target.conversation_id, "0"))
+    method, path = data.draw(
+        st.sampled_from(
+            [
+                (b"POST", b"/api/companies"),
+                (b"GET", b"/api/companies/" + company),
+                (b"POST", b"/api/companies/" + company + b"/tags"),
+                (b"POST", b"/api/conversations"),
+                (b"GET", b"/api/conversations/" + conversation),
+                *[(b"POST", b"/api/conversations/" + conversation + b"/" + action) for action in CONVERSATION_ACTIONS],
+            ]
+        )
+    )
+    value = st.one_of(
+        st.fixed_dictionaries(
+            {"company_id": st.one_of(st.just("fuzz-co"), texts)},
+            optional={
+                "name": texts,
+                "plan": texts,
+                "size": json_values,
+                "website": st.one_of(texts, st.just("https://fuzz.example")),
+                "monthly_spend": json_values,
+                "custom_attributes": json_values,
+            },
+        ),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "body": texts,
+                "name": texts,
+                "contact_id": st.one_of(st.just(target.user_id), texts),
+                "admin_id": st.one_of(st.just("991267001"), texts, json_values),
+                "message_type": st.one_of(st.sampled_from(["comment", "note"]), texts),
+                "snoozed_until": st.one_of(st.just("2099-01-01T00:00:00Z"), texts, st.integers(), st.floats()),
+                "assignee_id": st.one_of(st.sampled_from(["0", "5001", "991267002"]), texts),
+            },
+        ),
+        json_values,
+    )
+    body = data.draw(bodies(value))
+    headers = data.draw(connection_headers(target)) + content_headers(data.draw(st.sampled_from(CONTENT_TYPES)))
+    check(target, Req(method, path, headers, body))
+
+
+@FUZZ
+@given(data=st.data())
+def test_company_and_conversation_lists(target: Target, data: st.DataObject) -> None:
+    """GET /api/companies and /api/conversations with garbage paging, filters and state; /api/admins, /api/tags."""
+    query = data.draw(
+        queries(
+            {
+                "per_page": query_values("1", "150", "151", "0"),
+                "cursor": query_values(*target.cursors),
+                "state": query_values("open", "closed", "snoozed", "OPEN"),
+                "company_id": query_values("fuzz-co", ""),
+                "name": query_values("Fuzz Ltd", ""),
+            }
+        )
+    )
+    route = data.draw(st.sampled_from([b"/api/companies", b"/api/conversations", b"/api/admins", b"/api/tags"]))
+    check(target, Req(b"GET", route + query, data.draw(connection_headers(target))))
+
+
+@FUZZ
+@given(data=st.data())
 def test_users_query(target: Target, data: st.DataObject) -> None:
     """GET /api/users and /api/leads with garbage per_page, cursor and email."""
     query = data.draw(
@@ -613,6 +685,13 @@ def test_methods_and_routes(target: Target, data: st.DataObject) -> None:
                 b"/api/contacts/" + target.lead_id.encode() + b"/companies",
                 b"/api/contacts/" + target.lead_id.encode() + b"/companies/" + target.company_id.encode(),
                 b"/api/events",
+                b"/api/companies",
+                b"/api/companies/" + target.company_id.encode() + b"/tags",
+                b"/api/conversations",
+                b"/api/conversations/" + target.conversation_id.encode(),
+                b"/api/conversations/" + target.conversation_id.encode() + b"/close",
+                b"/api/admins",
+                b"/api/tags",
                 b"/api/triggers/lead-created",
                 b"/api/triggers/lead-created/subscriptions",
                 b"/api/triggers/lead-created/subscriptions/" + target.sub_ids[-1].encode(),
