@@ -194,11 +194,17 @@ BAD: list[tuple[type[Any], dict[str, Any], str]] = [
     (SnoozeConversation, {"snoozed_until": "2030-01-01T00:00:00"}, "snoozed_until"),
     (SnoozeConversation, {"snoozed_until": True}, "snoozed_until"),
     (AssignConversation, {}, "assignee_id"),
+    (CloseConversation, {"body": "x" * 20_001}, "body"),
     (TagConversation, {"name": ""}, "name"),
     (TagConversation, {"name": "x", "colour": "red"}, "colour"),
     (ListConversations, {"state": "pending"}, "state"),
     (ListConversations, {"per_page": "0"}, "per_page"),
 ]
+
+
+def test_blank_optional_messages_are_not_given() -> None:
+    assert parse(CloseConversation, {"body": ""}).body is None
+    assert parse(AssignConversation, {"assignee_id": "0", "body": "  "}).body is None
 
 
 @pytest.mark.parametrize(("model", "data", "field"), BAD)
