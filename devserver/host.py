@@ -1,9 +1,11 @@
-"""The local Functions host: serves the app's HTTP functions, runs its timers, and the host's admin API.
+"""The local Functions host: serves the app's HTTP functions, runs its timers and queue functions, and the host's
+admin API.
 
 What `func start` does for this app, in one Python process (Azure Functions Core Tools cannot be installed here):
 each HTTP function at `/<routePrefix>/<route>` with a real `azure.functions.HttpRequest`; each timer on its NCRONTAB
-schedule with a real `azure.functions.TimerRequest`; `POST /admin/functions/<name>` runs a function now. Function
-keys are not enforced (as under `func start`): `code` and `x-functions-key` are accepted and ignored. See
+schedule with a real `azure.functions.TimerRequest`; each queue function on its Storage queue with a real
+`azure.functions.QueueMessage` (devserver/queues.py); `POST /admin/functions/<name>` runs a timer now. Function keys
+are not enforced (as under `func start`): `code` and `x-functions-key` are accepted and ignored. See
 docs/devserver.md.
 """
 
@@ -421,7 +423,7 @@ for _method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):  # 
 
 
 class DevHost:
-    """The HTTP server and the timers of one app; `start`, then `stop`."""
+    """The HTTP server, the timers and the queue listeners of one app; `start`, then `stop`."""
 
     def __init__(self, catalog: Catalog, *, port: int, host_json: HostJson, bind: str = "127.0.0.1") -> None:
         self.catalog = catalog

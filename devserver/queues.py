@@ -10,7 +10,7 @@ returns. When it raises, the message becomes visible again after `visibilityTime
 reached `maxDequeueCount` it is copied to `<queue>-poison` and deleted, as is a message that cannot be decoded.
 
 The host leases a message for 10 minutes and renews the lease while the function runs; here the lease is
-`visibilityTimeout` (at least 1 s), renewed at half time, so a message whose devserver was killed mid-run comes
+`visibilityTimeout` (at least 2 s), renewed every third of it, so a message whose devserver was killed mid-run comes
 back within seconds. Log lines name the message id and dequeue count, never the body.
 """
 
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from azure.core.exceptions import AzureError, ResourceExistsError
 from azure.functions.queue import QueueMessage as FunctionQueueMessage
@@ -42,7 +42,7 @@ log = logging.getLogger("devserver.queues")
 POLL_FLOOR = 0.1  # the host's shortest polling interval
 LOCAL_POLL_CAP = 0.2  # the longest idle wait locally, whatever maxPollingInterval says
 ERROR_BACKOFF_CAP = 2.0  # storage unreachable: retry at least this often
-LEASE_FLOOR = 1  # seconds: the queue service counts visibility in whole seconds
+LEASE_FLOOR = 2  # seconds (the queue service counts visibility in whole seconds)
 STOP_GRACE = 2.0  # seconds a run in progress gets at stop, as timers do
 
 
@@ -116,23 +116,18 @@ class QueueRunner:
     def name(self) -> str:
         return self.function.name
 
-    @property
-    def in_flight(self) -> int:
-        return self._in_flight
-
     # polling
 
     def loop(self) -> None:
         """Receive batches until the host stops; every received message is handed to a free worker at once."""
-        stop = self._stop
         for index in range(self.concurrency):
             worker = threading.Thread(target=self._work, name=f"queue-{self.name}-{index}", daemon=True)
             worker.start()
             self._workers.append(worker)
         delay, failing = POLL_FLOOR, False
         idle_cap = min(self.options.max_polling_interval, LOCAL_POLL_CAP)
-        while not stop.is_set():
-            if not self._wait_for_room(stop):
+        while not self._stop.is_set():
+            if not self._wait_for_room():
                 break
             try:
                 self._ensure_queue()
@@ -143,7 +138,7 @@ class QueueRunner:
                         "%s: queue %s unreachable (%s); retrying", self.name, self.queue_name, type(exc).__name__
                     )
                 failing, delay = True, min(max(delay, POLL_FLOOR) * 2, ERROR_BACKOFF_CAP)
-                stop.wait(delay)
+                self._stop.wait(delay)
                 continue
             if failing:
                 log.info("%s: queue %s reachable again", self.name, self.queue_name)
@@ -155,7 +150,7 @@ class QueueRunner:
                         self._in_flight += 1
                     self._jobs.put(message)
                 continue
-            stop.wait(delay)
+            self._stop.wait(delay)
             delay = min(delay * 2, idle_cap)
 
     def _ensure_queue(self) -> None:
@@ -167,14 +162,12 @@ class QueueRunner:
         size = self.options.batch_size
         return self.client.receive_messages(messages_per_page=size, max_messages=size, visibility_timeout=self.lease)
 
-    def _wait_for_room(self, stop: threading.Event) -> bool:
+    def _wait_for_room(self) -> bool:
         """Block until no more than newBatchThreshold messages are in flight (False: stopping)."""
         with self._idle:
-            while self._in_flight > self.options.threshold:
-                if stop.is_set():
-                    return False
+            while self._in_flight > self.options.threshold and not self._stop.is_set():
                 self._idle.wait(0.1)
-        return not stop.is_set()
+        return not self._stop.is_set()
 
     # processing
 
@@ -202,7 +195,8 @@ class QueueRunner:
         except UndecodableMessage as exc:
             self._move_to_poison(message, lease, str(exc))
             return
-        self._count("started")
+        with self._idle:
+            self.stats.last_run = datetime.now(UTC)
         log.info("%s started (message %s, dequeue count %d)", self.name, message.id, count)
         clock = time.monotonic()
         try:
@@ -223,20 +217,17 @@ class QueueRunner:
         log.info("%s succeeded in %.0f ms (message %s)", self.name, (time.monotonic() - clock) * 1000, message.id)
         self._delete(lease)
 
-    def _count(self, outcome: str) -> None:
+    def _count(self, outcome: Literal["succeeded", "failed", "poisoned"]) -> None:
         with self._idle:
-            if outcome == "started":
-                self.stats.last_run = datetime.now(UTC)
-            else:
-                setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
+            setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
 
     @contextmanager
     def _renewing(self, lease: _Lease) -> Iterator[None]:
-        """Keep the message invisible while the function runs: renew the lease at half time."""
+        """Keep the message invisible while the function runs: renew the lease every third of it."""
         done = threading.Event()
 
         def renew() -> None:
-            while not done.wait(self.lease / 2):
+            while not done.wait(self.lease / 3):  # a third, not the host's half: slack for a loaded machine
                 self._update(lease, self.lease)
 
         thread = threading.Thread(target=renew, name=f"lease-{lease.id}", daemon=True)
