@@ -54,9 +54,13 @@ def test_start_as_a_lead_and_as_a_user(intercom: Simulator, client: IntercomClie
         assert started.conversation_message.body == f"<p>from a {role}</p>"
         assert (started.state, started.open, started.tags.tags) == ("open", True, [])
         assert started.statistics.last_close_at is None
-    with pytest.raises(NotFound) as missing:
-        start(client, "ffff0000ffff0000ffff0000")
-    assert missing.value.details[0]["field"] == "contact_id"
+    merged = intercom.add_contact("lead", email="merged@x.io")
+    intercom.merge_contact(merged["id"], intercom.add_contact("user", email="kept@x.io")["id"])
+    for gone in ("ffff0000ffff0000ffff0000", merged["id"]):  # Intercom's 404, and its 410 for a merged contact
+        with pytest.raises(NotFound) as missing:
+            start(client, gone)
+        assert missing.value.details[0]["field"] == "contact_id"
+    assert len([r for r in intercom.requests() if r.method == "POST" and r.path == "/conversations"]) == 2
 
 
 def test_admin_actions_default_to_the_tokens_admin(intercom: Simulator, client: IntercomClient) -> None:
