@@ -9,8 +9,10 @@ a reply, a state change) are never sent twice; the decisions are written up in d
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from shared.conversation_requests import (
@@ -23,7 +25,7 @@ from shared.conversation_requests import (
     StartConversation,
     TagConversation,
 )
-from shared.errors import BadRequest, NotFound, UpstreamFailed
+from shared.errors import BadRequest, ConnectorError, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest, IntercomNotFound
@@ -33,13 +35,16 @@ from shared.models import Conversation, Tag, conversation_to_model
 from shared.tagging import tag_by_name
 from shared.workspace_lists import assignee_kind
 
+log = logging.getLogger("shared.conversations")
+
 CURSOR_PURPOSE = "list-conversations"
 STATES = ("open", "closed", "snoozed")
 
 
+@dataclass(frozen=True)
 class ConversationPage:
-    def __init__(self, value: list[Conversation], next_cursor: str | None) -> None:
-        self.value, self.next_cursor = value, next_cursor
+    value: list[Conversation]
+    next_cursor: str | None
 
 
 def start_conversation(client: IntercomClient, request: StartConversation, deadline: Deadline) -> Conversation:
@@ -56,7 +61,22 @@ def start_conversation(client: IntercomClient, request: StartConversation, deadl
     conversation_id = message.get("conversation_id") if isinstance(message, dict) else None
     if not conversation_id:
         raise UpstreamFailed("Intercom sent the message but did not say which conversation it started")
-    return get_conversation(client, str(conversation_id), deadline)
+    try:
+        return get_conversation(client, str(conversation_id), deadline)
+    except ConnectorError as error:
+        # The message is written: failing now would invite a retry that writes it twice. Answer what is known.
+        log.warning("conversation %s not read after it started: %s", conversation_id, error.code)
+        return conversation_to_model(
+            {
+                "id": conversation_id,
+                "created_at": message.get("created_at"),
+                "updated_at": message.get("created_at"),
+                "state": "open",
+                "open": True,
+                "source": {"body": request.body, "author": sender},
+                "contacts": {"contacts": [{"type": "contact", "id": request.contact_id}]},
+            }
+        )
 
 
 def get_conversation(client: IntercomClient, conversation_id: str, deadline: Deadline) -> Conversation:
