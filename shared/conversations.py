@@ -28,8 +28,8 @@ from shared.conversation_requests import (
 from shared.errors import BadRequest, ConnectorError, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.intercom.errors import IntercomBadRequest, IntercomNotFound
-from shared.list_cursors import next_starting_after, open_cursor, seal_cursor
+from shared.intercom.errors import IntercomNotFound
+from shared.list_cursors import next_search_cursor, search_page, search_position
 from shared.me import read_me
 from shared.models import Conversation, Tag, conversation_to_model
 from shared.tagging import tag_by_name
@@ -93,33 +93,13 @@ def list_conversations(
     """One page of Intercom's conversation search, oldest first, optionally in one `state`; the next cursor is sealed.
 
     Search is what filters by state; like every Intercom search it shows a new conversation after a short delay."""
-    position = open_cursor(cursor_key, CURSOR_PURPOSE, client.connection.name, query.cursor)
-    after = None if position is None else position.get("a")
-    if position is not None and (not isinstance(after, str) or not after or position.get("s") != query.state):
-        raise BadRequest.field("cursor", "this cursor belongs to another listing; use the nextLink as it is")
-    states = [query.state] if query.state else list(STATES)
-    pagination: dict[str, Any] = {"per_page": query.per_page}
-    if after is not None:
-        pagination["starting_after"] = after
-    body = {
-        "query": {"field": "state", "operator": "IN", "value": states},
-        "sort": {"field": "created_at", "order": "ascending"},
-        "pagination": pagination,
-    }
-    try:
-        found = client.search("/conversations/search", body, deadline=deadline)
-    except IntercomBadRequest:
-        if after is None:
-            raise
-        raise BadRequest.field(
-            "cursor", "Intercom no longer accepts this position; list again without a cursor"
-        ) from None
+    connection = client.connection.name
+    after = search_position(cursor_key, CURSOR_PURPOSE, connection, query.cursor, s=query.state)
+    where = {"field": "state", "operator": "IN", "value": [query.state] if query.state else list(STATES)}
+    found = search_page(client, "/conversations/search", where, query.per_page, after, deadline)
     items = found.get("conversations") if isinstance(found, dict) else None
     value = [_model(c) for c in items or [] if isinstance(c, dict) and c.get("id") is not None]
-    following = next_starting_after(found)
-    cursor = None
-    if following is not None:
-        cursor = seal_cursor(cursor_key, CURSOR_PURPOSE, client.connection.name, a=following, s=query.state)
+    cursor = next_search_cursor(cursor_key, CURSOR_PURPOSE, connection, found, s=query.state)
     return ConversationPage(value, cursor)
 
 
