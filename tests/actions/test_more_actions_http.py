@@ -152,6 +152,14 @@ def test_a_failed_reply_is_sent_once(http: httpx.Client, sim: Simulator, kind: s
     assert [r.path for r in sim.requests() if r.method == "POST"] == [f"/conversations/{conversation['id']}/reply"]
 
 
+def test_intercom_429_is_429_with_retry_after(http: httpx.Client, sim: Simulator) -> None:
+    # Last but one: the app's client remembers Intercom's spent window.
+    sim.configure(fault_rate=1.0, fault_kinds=("429",))
+    response = http.get("/api/conversations", params={"state": "open"})
+    assert response.status_code == 429, response.text
+    assert 1 <= int(response.headers["Retry-After"]) <= 11
+
+
 def test_no_token_in_any_response(seen_bodies: list[str]) -> None:
     assert seen_bodies
     assert not [text for text in seen_bodies if TOKEN in text or WRONG_TOKEN in text]
