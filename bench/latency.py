@@ -330,7 +330,7 @@ def host_polling_interval() -> float:
 def report_azure_estimate(latencies: list[float], note: Callable[[str], None]) -> None:
     """The devserver polls an idle queue at most every 0.2 s; the host backs off to maxPollingInterval, so a
     notification that finds the queue idle waits up to that long for pickup. Each sample is combined with PICKUPS
-    evenly spread waits in [0, interval] (a deterministic uniform), which slightly overstates: the local wait stays in."""
+    evenly spread waits in [0, interval] (a deterministic uniform); slightly pessimistic: the local wait stays in."""
     configured = host_polling_interval()
     for interval in sorted({configured, *CANDIDATE_POLLING}, reverse=True):
         waits = [(k + 0.5) / PICKUPS * interval for k in range(PICKUPS)]
