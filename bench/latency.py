@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import re
 import threading
@@ -391,19 +392,26 @@ def load(server: DevServerProcess, notifier: Notifier, args: argparse.Namespace,
         baseline = worker_succeeded(http) + args.concurrency
         one_round(http, [notifier.body() for _ in range(args.concurrency)])  # warm-up: connections, caches
         wait_for_worker(http, baseline)
-        answers: list[tuple[int, float]] = []
+        mark = len(server.log_text())
+        rounds: list[list[tuple[int, float]]] = []
         started = time.perf_counter()
         for _ in range(args.rounds):
-            answers += one_round(http, [notifier.body() for _ in range(args.concurrency)])
+            rounds.append(one_round(http, [notifier.body() for _ in range(args.concurrency)]))
         sent = time.perf_counter()
+        answers = [a for r in rounds for a in r]
         drained = wait_for_worker(http, baseline + len(answers))
         processed = worker_succeeded(http) - baseline
     seconds = [t for status, t in answers if status == 200]
+    in_app = [int(m.group(1)) / 1000 for m in INTAKE_LINE.finditer(server.log_text()[mark:])]
+    slowest = " ".join(f"{max(t for _, t in r):.2f}" for r in rounds)
     refused = len(answers) - len(seconds)
     return [
         f"{label}: {len(answers)} notifications in {args.rounds} rounds of {args.concurrency} "
-        f"({sent - started:.1f} s, after a warm-up round; {refused} not 200)",
-        f"  200 answers: {figures(seconds, (0.5, 0.95, 0.99))}",
+        f"({sent - started:.1f} s, after a warm-up round; {refused} not 200; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)",
+        f"  200 answers (client): {figures(seconds, (0.5, 0.95, 0.99))}",
+        f"  in the app (request log): {figures(in_app, (0.5, 0.95, 0.99))}",
+        f"  slowest answer per round: {slowest} s",
         f"  worker: {processed}/{len(answers)} processed {drained:.1f} s after the last answer "
         f"(it ran during the rounds)",
         "  target: " + verdict("intake p99", percentile(seconds, 0.99)),
