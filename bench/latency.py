@@ -5,8 +5,8 @@
 
 Starts its own Azurite, two Intercom simulators and one app (devserver) on loopback, with two connections:
 `webhook` has a client secret and its simulator sends every notification to the app's intake (no drops, no
-duplicates, no delay: this measures the path, not Intercom's losses, which the polls cover); `polled` has no secret
-and its simulator sends nothing. Both poll on the same POLL_SCHEDULE, and both simulators' search shows a write
+duplicates, no delay: this measures the path, not Intercom's losses, which the polls cover); `poll-only` has no
+secret and its simulator sends nothing. Both poll on the same POLL_SCHEDULE, and both simulators' search shows a write
 after a uniform LAG. Intercom's real numbers (a 120 s schedule, minutes of search lag) would take minutes per
 poll-only sample, so the schedule and lag are scaled down; the expected production poll-only latency
 (schedule / 2 + lag) is printed beside the figures.
@@ -98,17 +98,17 @@ class Lane:
     webhooks: bool
 
 
-def app_env(storage: str, paths: list[Lane], args: argparse.Namespace, **extra: str) -> dict[str, str]:
+def app_env(storage: str, lanes: list[Lane], args: argparse.Namespace, **extra: str) -> dict[str, str]:
     env = {
         "AzureWebJobsStorage": storage,
-        "INTERCOM_CONNECTIONS": ",".join(p.connection for p in paths),
+        "INTERCOM_CONNECTIONS": ",".join(p.connection for p in lanes),
         "POLL_SCHEDULE": f"*/{args.poll_seconds} * * * * *",
         "POLL_LOOKBACK_SECONDS": str(args.lookback),
         "THROTTLE_CALLS": "1000",
         "THROTTLE_PERIOD_SECONDS": "60",
         **extra,
     }
-    for p in paths:
+    for p in lanes:
         env[f"INTERCOM_ACCESS_TOKEN__{p.connection}"] = TOKEN
         env[f"INTERCOM_BASE_URL__{p.connection}"] = p.sim.base_url
         if p.webhooks:
@@ -125,8 +125,8 @@ def simulators(lag: tuple[float, float]) -> Iterator[list[Lane]]:
         yield [Lane("webhook", "wh" + suffix, hooked, True), Lane("poll-only", "po" + suffix, polled, False)]
 
 
-def enable_webhooks(path: Lane, app_url: str) -> None:
-    path.sim.configure(
+def enable_webhooks(lane: Lane, app_url: str) -> None:
+    lane.sim.configure(
         webhook_url=app_url + INTAKE,
         webhook_secret=SECRET,
         webhook_drop_rate=0.0,
@@ -141,7 +141,7 @@ def enable_webhooks(path: Lane, app_url: str) -> None:
 
 @dataclass
 class Sample:
-    path: str
+    lane: str
     kind: str
     object_id: str
     written: float
@@ -173,8 +173,8 @@ class Feed:
 class Watcher:
     """Reads the feeds that have outstanding samples every WATCH_INTERVAL and stamps when each sample shows up."""
 
-    def __init__(self, http: httpx.Client, paths: list[Lane]) -> None:
-        self.feeds = {(p.label, kind): Feed(http, p.connection, t) for p in paths for kind, t in KIND_TRIGGER.items()}
+    def __init__(self, http: httpx.Client, lanes: list[Lane]) -> None:
+        self.feeds = {(p.label, kind): Feed(http, p.connection, t) for p in lanes for kind, t in KIND_TRIGGER.items()}
         self.samples: list[Sample] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -198,12 +198,12 @@ class Watcher:
 
     def _run(self) -> None:
         while not self._stop.wait(WATCH_INTERVAL):
-            for feed_key in {(s.path, s.kind) for s in self.outstanding()}:
+            for feed_key in {(s.lane, s.kind) for s in self.outstanding()}:
                 ids = set(self.feeds[feed_key].read())
                 now = time.time()
                 with self._lock:
                     for s in self.samples:
-                        if (s.path, s.kind) == feed_key and s.seen is None and s.object_id in ids:
+                        if (s.lane, s.kind) == feed_key and s.seen is None and s.object_id in ids:
                             s.seen = now
 
 
@@ -214,6 +214,9 @@ class Writer:
         self.api = httpx.Client(base_url=sim.base_url, headers={"Authorization": f"Bearer {TOKEN}"}, trust_env=False)
         self.author = sim.add_contact("user", email=f"author-{uuid.uuid4().hex[:8]}@example.com", index=False)["id"]
         self.count = 0
+
+    def close(self) -> None:
+        self.api.close()
 
     def write(self, kind: str) -> str:
         self.count += 1
@@ -271,8 +274,8 @@ def webhook_split(sim: Simulator, samples: list[Sample], log: str) -> Split:
 
 
 def report_latency(
-    paths: list[Lane], samples: list[Sample], log: str, args: argparse.Namespace, note: Callable[[str], None]
-) -> dict[str, list[float]]:
+    lanes: list[Lane], samples: list[Sample], log: str, args: argparse.Namespace, note: Callable[[str], None]
+) -> None:
     lo, hi = args.lag
     note("")
     note("== 1. Intercom write -> event readable in the polling trigger ==")
@@ -281,8 +284,8 @@ def report_latency(
         f"POLL_LOOKBACK_SECONDS {args.lookback}; bench reads the trigger every {WATCH_INTERVAL * 1000:.0f} ms"
     )
     latencies: dict[str, list[float]] = {}
-    for p in paths:
-        mine = [s for s in samples if s.path == p.label]
+    for p in lanes:
+        mine = [s for s in samples if s.lane == p.label]
         seen = [s.latency for s in mine if s.seen is not None]
         latencies[p.label] = seen
         missing = len(mine) - len(seen)
@@ -302,7 +305,7 @@ def report_latency(
             f"expected poll-only in production: {args.production_schedule}/2 + {lag} s search lag = "
             f"{minutes:.1f} min (webhook path: unchanged by the schedule and the lag)"
         )
-    split = webhook_split(paths[0].sim, [s for s in samples if s.path == "webhook"], log)
+    split = webhook_split(lanes[0].sim, [s for s in samples if s.lane == "webhook"], log)
     note("webhook path split:")
     note(f"  simulator publish -> intake's 200 (sender + intake): {figures(split.publish_to_200)}")
     note(f"  intake's 200 -> readable by the bench:               {figures(split.after_200)}")
@@ -311,7 +314,6 @@ def report_latency(
     report_azure_estimate(hooked, note)
     for name, q in (("webhook p50", 0.5), ("webhook p95", 0.95)):
         note("target: " + verdict(name, percentile(hooked, q)))
-    return latencies
 
 
 def report_app_log(log: str, note: Callable[[str], None]) -> None:
@@ -462,24 +464,26 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     note = print
-    with Azurite() as azurite, simulators(args.lag) as paths:
+    with Azurite() as azurite, simulators(args.lag) as lanes:
         storage = azurite.connection_string
-        hooked = paths[0]
+        hooked = lanes[0]
         notifier = Notifier(hooked.sim)
-        server = start_app(app_env(storage, paths, args))
+        server = start_app(app_env(storage, lanes, args))
         try:
             enable_webhooks(hooked, server.base_url)
-            writers = {p.label: Writer(p.sim) for p in paths}
+            writers = {p.label: Writer(p.sim) for p in lanes}
             with (
                 httpx.Client(base_url=server.base_url, timeout=30, trust_env=False) as http,
-                Watcher(http, paths) as watcher,
+                Watcher(http, lanes) as watcher,
             ):
                 note(f"part 1: {args.samples} writes per path, one every {GAP[0]:g}-{GAP[1]:g} s")
                 warm = Sample("webhook", "lead", writers["webhook"].write("lead"), time.time())
                 watcher.add(warm)  # the first notification reads GET /me: not a sample
                 measure_latency(watcher, writers, args, note)
                 samples = [s for s in watcher.samples if s is not warm]
-            report_latency(paths, samples, server.log_text(), args, note)
+            for writer in writers.values():
+                writer.close()
+            report_latency(lanes, samples, server.log_text(), args, note)
             note("")
             note("== 2. Intake answer time under load (the worker draining the queue at the same time) ==")
             lines = load(server, notifier, args, "budget free")
@@ -488,7 +492,7 @@ def main() -> None:
             raise
         finally:
             server.stop()
-        spent_env = app_env(storage, paths, args, THROTTLE_CALLS="1", THROTTLE_PERIOD_SECONDS="3600")
+        spent_env = app_env(storage, lanes, args, THROTTLE_CALLS="1", THROTTLE_PERIOD_SECONDS="3600")
         with DevServerProcess(spent_env) as spent:
             statuses = spend_budget(spent, hooked.connection)
             lines += load(spent, notifier, args, f"budget spent (THROTTLE_CALLS=1 per hour; actions: {statuses})")
