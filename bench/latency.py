@@ -57,7 +57,7 @@ KIND_TOPIC = {
     "conversation": "conversation.user.created",
 }
 WATCH_INTERVAL = 0.05
-CANDIDATE_POLLING = (1.0, 0.5)  # seconds: maxPollingInterval values the estimate is also printed for
+CANDIDATE_POLLING = (2.0, 0.5)  # seconds: maxPollingInterval values the estimate is also printed for
 PICKUPS = 20
 GAP = (1.5, 4.5)
 TARGETS = {"webhook p50": 1.0, "webhook p95": 3.0, "intake p99": 1.0}

@@ -29,7 +29,7 @@ def write_queues(tmp_path: Path, queues: object) -> Path:
 def test_the_repos_host_json() -> None:
     options = queue_options(REPO / "host.json")
     assert options == QueueOptions(
-        max_polling_interval=2.0, visibility_timeout=10.0, batch_size=16, max_dequeue_count=5, message_encoding="base64"
+        max_polling_interval=1.0, visibility_timeout=10.0, batch_size=16, max_dequeue_count=5, message_encoding="base64"
     )
     assert options.threshold == 8  # the host's default newBatchThreshold: batchSize / 2 on one vCPU
     assert HostJson.read(REPO / "host.json").route_prefix == "api"
