@@ -1,28 +1,21 @@
 """The contact actions (CONTRACT §2, §7): users, leads, contacts and events. Each handler parses, calls one function
-of shared/, and answers; `functions.http.action` supplies the client, deadline and parsing."""
+of shared/, and answers; `functions.http.action` supplies the client, deadline and parsing.
+
+The services and request models are imported inside the handlers: `import function_app` (a cold start) then
+compiles and builds only the routes, and a call pays for its own modules once (bench/cold_start.py).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.functions as func
 
 from functions.http import Call, action, json_response, no_content
-from shared import contact_lists, contact_writes, contacts, events, tagging
-from shared.contact_lists import Page
-from shared.contact_requests import (
-    AddNote,
-    AddTag,
-    AttachCompany,
-    CreateLead,
-    ListLeads,
-    ListUsers,
-    TrackEvent,
-    UpdateLead,
-    UpdateUser,
-    UpsertUser,
-)
-from shared.requests import PageQuery
+
+if TYPE_CHECKING:
+    from shared.contact_lists import Page
+    from shared.requests import PageQuery
 
 bp = func.Blueprint()
 
@@ -42,7 +35,9 @@ def _page(call: Call, page: Page[Any], query: PageQuery) -> func.HttpResponse:
 @bp.route(route="users", methods=["POST"])
 @action
 def create_or_update_user(call: Call) -> func.HttpResponse:
-    result = contacts.create_or_update_user(call.client, call.body(UpsertUser), call.deadline)
+    from shared import contact_requests, contacts
+
+    result = contacts.create_or_update_user(call.client, call.body(contact_requests.UpsertUser), call.deadline)
     return json_response(result.user, status=201 if result.created else 200)
 
 
@@ -50,7 +45,9 @@ def create_or_update_user(call: Call) -> func.HttpResponse:
 @bp.route(route="users", methods=["GET"])
 @action
 def list_users(call: Call) -> func.HttpResponse:
-    query = call.query(ListUsers)
+    from shared import contact_lists, contact_requests
+
+    query = call.query(contact_requests.ListUsers)
     return _page(call, contact_lists.list_users(call.client, query, call.settings.cursor_key, call.deadline), query)
 
 
@@ -58,6 +55,8 @@ def list_users(call: Call) -> func.HttpResponse:
 @bp.route(route="users/{user_id}", methods=["GET"])
 @action
 def get_user(call: Call) -> func.HttpResponse:
+    from shared import contacts
+
     return json_response(contacts.get_user(call.client, call.id("user_id"), call.deadline))
 
 
@@ -65,7 +64,9 @@ def get_user(call: Call) -> func.HttpResponse:
 @bp.route(route="users/{user_id}", methods=["PUT"])
 @action
 def update_user(call: Call) -> func.HttpResponse:
-    user_id, request = call.id("user_id"), call.body(UpdateUser)
+    from shared import contact_requests, contacts
+
+    user_id, request = call.id("user_id"), call.body(contact_requests.UpdateUser)
     return json_response(contacts.update_user(call.client, user_id, request, call.deadline))
 
 
@@ -76,14 +77,19 @@ def update_user(call: Call) -> func.HttpResponse:
 @bp.route(route="leads", methods=["POST"])
 @action
 def create_lead(call: Call) -> func.HttpResponse:
-    return json_response(contacts.create_lead(call.client, call.body(CreateLead), call.deadline), status=201)
+    from shared import contact_requests, contacts
+
+    lead = contacts.create_lead(call.client, call.body(contact_requests.CreateLead), call.deadline)
+    return json_response(lead, status=201)
 
 
 @bp.function_name("list_leads")
 @bp.route(route="leads", methods=["GET"])
 @action
 def list_leads(call: Call) -> func.HttpResponse:
-    query = call.query(ListLeads)
+    from shared import contact_lists, contact_requests
+
+    query = call.query(contact_requests.ListLeads)
     return _page(call, contact_lists.list_leads(call.client, query, call.settings.cursor_key, call.deadline), query)
 
 
@@ -91,6 +97,8 @@ def list_leads(call: Call) -> func.HttpResponse:
 @bp.route(route="leads/{contact_id}", methods=["GET"])
 @action
 def get_lead(call: Call) -> func.HttpResponse:
+    from shared import contacts
+
     return json_response(contacts.get_lead(call.client, call.id("contact_id"), call.deadline))
 
 
@@ -98,7 +106,9 @@ def get_lead(call: Call) -> func.HttpResponse:
 @bp.route(route="leads/{contact_id}", methods=["PUT"])
 @action
 def update_lead(call: Call) -> func.HttpResponse:
-    contact_id, request = call.id("contact_id"), call.body(UpdateLead)
+    from shared import contact_requests, contacts
+
+    contact_id, request = call.id("contact_id"), call.body(contact_requests.UpdateLead)
     return json_response(contacts.update_lead(call.client, contact_id, request, call.deadline))
 
 
@@ -109,6 +119,8 @@ def update_lead(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/archive", methods=["POST"])
 @action
 def archive_contact(call: Call) -> func.HttpResponse:
+    from shared import contact_writes
+
     return json_response(contact_writes.set_archived(call.client, call.id("id"), True, call.deadline))
 
 
@@ -116,6 +128,8 @@ def archive_contact(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/unarchive", methods=["POST"])
 @action
 def unarchive_contact(call: Call) -> func.HttpResponse:
+    from shared import contact_writes
+
     return json_response(contact_writes.set_archived(call.client, call.id("id"), False, call.deadline))
 
 
@@ -123,6 +137,8 @@ def unarchive_contact(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}", methods=["DELETE"])
 @action
 def delete_contact(call: Call) -> func.HttpResponse:
+    from shared import contact_writes
+
     contact_writes.delete_contact(call.client, call.id("id"), call.deadline)
     return no_content()
 
@@ -131,7 +147,9 @@ def delete_contact(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/tags", methods=["POST"])
 @action
 def tag_contact(call: Call) -> func.HttpResponse:
-    contact_id, request = call.id("id"), call.body(AddTag)
+    from shared import contact_requests, tagging
+
+    contact_id, request = call.id("id"), call.body(contact_requests.AddTag)
     return json_response(tagging.tag_contact(call.client, contact_id, request.name, call.deadline))
 
 
@@ -139,6 +157,8 @@ def tag_contact(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/tags/{tag_id}", methods=["DELETE"])
 @action
 def untag_contact(call: Call) -> func.HttpResponse:
+    from shared import tagging
+
     tagging.untag_contact(call.client, call.id("id"), call.id("tag_id"), call.deadline)
     return no_content()
 
@@ -147,7 +167,9 @@ def untag_contact(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/notes", methods=["POST"])
 @action
 def add_note(call: Call) -> func.HttpResponse:
-    contact_id, request = call.id("id"), call.body(AddNote)
+    from shared import contact_requests, contact_writes
+
+    contact_id, request = call.id("id"), call.body(contact_requests.AddNote)
     return json_response(contact_writes.add_note(call.client, contact_id, request, call.deadline), status=201)
 
 
@@ -155,7 +177,9 @@ def add_note(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/companies", methods=["POST"])
 @action
 def attach_company(call: Call) -> func.HttpResponse:
-    contact_id, request = call.id("id"), call.body(AttachCompany)
+    from shared import contact_requests, contact_writes
+
+    contact_id, request = call.id("id"), call.body(contact_requests.AttachCompany)
     return json_response(contact_writes.attach_company(call.client, contact_id, request, call.deadline))
 
 
@@ -163,6 +187,8 @@ def attach_company(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/companies/{company_id}", methods=["DELETE"])
 @action
 def detach_company(call: Call) -> func.HttpResponse:
+    from shared import contact_writes
+
     contact_writes.detach_company(call.client, call.id("id"), call.id("company_id"), call.deadline)
     return no_content()
 
@@ -174,5 +200,7 @@ def detach_company(call: Call) -> func.HttpResponse:
 @bp.route(route="events", methods=["POST"])
 @action
 def track_event(call: Call) -> func.HttpResponse:
-    events.track_event(call.client, call.body(TrackEvent), call.deadline)
+    from shared import contact_requests, events
+
+    events.track_event(call.client, call.body(contact_requests.TrackEvent), call.deadline)
     return func.HttpResponse(status_code=202)

@@ -1,5 +1,9 @@
 """Shared plumbing of the HTTP handlers: JSON answers, the one place errors become the contract's body, and `Call`,
-the prologue every action shares (settings, connection, client, deadline, body, route ids, query, links)."""
+the prologue every action shares (settings, connection, client, deadline, body, route ids, query, links).
+
+The Intercom client and the request parsing (pydantic) are imported when a call first needs them, not when the app
+is indexed: a cold start pays for the routes only (bench/cold_start.py).
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,29 @@ import functools
 import json
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import azure.functions as func
-from pydantic import BaseModel
 
 from shared.errors import BadRequest, ConnectorError, PayloadTooLarge
-from shared.intercom.client import IntercomClient, client_for
 from shared.intercom.deadline import Deadline, action_deadline
-from shared.requests import parse, parse_id
 from shared.settings import CONNECTION_HEADER, Connection, Settings, get_settings
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from shared.intercom.client import IntercomClient
 
 log = logging.getLogger("connector.http")
 
 Handler = Callable[[func.HttpRequest], func.HttpResponse]
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> func.HttpResponse:
+    from pydantic import BaseModel
+
     text = body.model_dump_json() if isinstance(body, BaseModel) else json.dumps(body, separators=(",", ":"))
     return func.HttpResponse(text, status_code=status, headers=headers, mimetype="application/json")
 
@@ -121,21 +129,29 @@ class Call:
     def client(self) -> IntercomClient:
         """The throttled Intercom client of the connection named by X-Intercom-Connection."""
         if self._client is None:
+            from shared.intercom.client import client_for
+
             self._client = client_for(self.connection, self.settings)
         return self._client
 
     def body(self, model: type[M]) -> M:
         """The JSON body validated as `model` (413 over the size limit, 400 naming each bad field)."""
+        from shared.requests import parse
+
         self._connection_first()
         return parse(model, json_body(self.req, self.settings))
 
     def query(self, model: type[M]) -> M:
         """The query string validated as `model`."""
+        from shared.requests import parse
+
         self._connection_first()
         return parse(model, dict(self.req.params))
 
     def id(self, name: str) -> str:
         """The route parameter `name` as an Intercom id (400 naming `name` otherwise)."""
+        from shared.requests import parse_id
+
         self._connection_first()
         return parse_id(self.req.route_params.get(name), name)
 

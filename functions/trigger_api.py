@@ -1,5 +1,6 @@
 """The polling-trigger endpoint and the webhook subscriptions of the four triggers (CONTRACT §4), and the timer that
-pushes pending events to the subscribers. Parse, call one function of shared/, answer."""
+pushes pending events to the subscribers. Parse, call one function of shared/, answer. The shared modules are imported
+inside the functions: a cold start does not compile them (bench/cold_start.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import logging
 import azure.functions as func
 
 from functions.http import handles_errors, json_body, json_response, request_connection, url_with
-from shared import delivery, subscriptions, trigger_feed
 from shared.errors import ConnectorError
 from shared.intercom.deadline import Deadline
 from shared.settings import CONNECTION_HEADER, get_settings
@@ -27,6 +27,8 @@ DELIVERY_RUN_SECONDS = 120.0
 @bp.route(route="triggers/{name}", methods=["GET"])
 @handles_errors
 def trigger_poll(req: func.HttpRequest) -> func.HttpResponse:
+    from shared import trigger_feed
+
     page = trigger_feed.poll_page(
         get_settings(),
         req.route_params.get("name", ""),
@@ -44,6 +46,8 @@ def trigger_poll(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="triggers/{name}/subscriptions", methods=["POST"])
 @handles_errors
 def trigger_subscribe(req: func.HttpRequest) -> func.HttpResponse:
+    from shared import subscriptions
+
     settings = get_settings()
     trigger = subscriptions.known_trigger(req.route_params.get("name"))
     connection = request_connection(req, settings)
@@ -57,6 +61,8 @@ def trigger_subscribe(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="triggers/{name}/subscriptions/{subscription_id}", methods=["GET"])
 @handles_errors
 def trigger_subscription(req: func.HttpRequest) -> func.HttpResponse:
+    from shared import subscriptions
+
     sub = subscriptions.get_subscription(
         get_settings(),
         req.headers.get(CONNECTION_HEADER),
@@ -70,6 +76,8 @@ def trigger_subscription(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="triggers/{name}/subscriptions/{subscription_id}", methods=["DELETE"])
 @handles_errors
 def trigger_unsubscribe(req: func.HttpRequest) -> func.HttpResponse:
+    from shared import subscriptions
+
     subscriptions.unsubscribe(
         get_settings(),
         req.headers.get(CONNECTION_HEADER),
@@ -83,6 +91,8 @@ def trigger_unsubscribe(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="triggers/{name}/subscriptions", methods=["DELETE"])
 @handles_errors
 def trigger_unsubscribe_by_body(req: func.HttpRequest) -> func.HttpResponse:
+    from shared import subscriptions
+
     settings = get_settings()
     trigger = subscriptions.known_trigger(req.route_params.get("name"))
     connection = request_connection(req, settings)
@@ -93,6 +103,8 @@ def trigger_unsubscribe_by_body(req: func.HttpRequest) -> func.HttpResponse:
 @bp.function_name("deliver_webhooks")
 @bp.timer_trigger(schedule=WEBHOOK_SCHEDULE, arg_name="timer", run_on_startup=False, use_monitor=False)
 def deliver_webhooks(timer: func.TimerRequest) -> None:
+    from shared import delivery
+
     try:
         settings = get_settings()
     except ConnectorError as error:

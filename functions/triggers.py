@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 import azure.functions as func
 
-from shared import polling
-from shared.delivery import deliver_pending
 from shared.errors import ConnectorError
-from shared.eventlog import TRIGGERS
 from shared.intercom.deadline import Deadline, poll_deadline
 from shared.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # imported where they run: a cold start does not compile the poller (bench/cold_start.py)
+    from shared import polling
 
 bp = func.Blueprint()
 log = logging.getLogger("functions.triggers")
@@ -26,6 +27,8 @@ PRUNE_SCHEDULE = "0 30 3 * * *"
 
 def poll_all(trigger: str, *, deadline: Deadline | None = None) -> list[polling.PollOutcome]:
     """Poll `trigger` on every connection, one after the other, within one poll deadline."""
+    from shared import polling
+
     started = time.monotonic()
     settings = get_settings()
     deadline = deadline or poll_deadline(started=started)
@@ -47,6 +50,8 @@ def poll_all(trigger: str, *, deadline: Deadline | None = None) -> list[polling.
 
 def deliver(settings: Settings, connection_name: str, trigger: str, deadline: Deadline) -> int:
     """Push the new events to the trigger's webhook subscribers now (the deliver_webhooks timer retries later)."""
+    from shared.delivery import deliver_pending
+
     try:
         return deliver_pending(settings, connection_name, trigger, deadline)
     except Exception as exc:  # it logs and swallows its own errors; this is a second line
@@ -56,6 +61,9 @@ def deliver(settings: Settings, connection_name: str, trigger: str, deadline: De
 
 def prune_all(*, now: float | None = None) -> int:
     """Prune every trigger's table on every connection; how many rows went."""
+    from shared import polling
+    from shared.eventlog import TRIGGERS
+
     settings = get_settings()
     removed = 0
     for name in settings.connections:

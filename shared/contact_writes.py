@@ -16,7 +16,7 @@ from shared.contact_requests import AddNote, AttachCompany
 from shared.errors import BadRequest, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.intercom.errors import IntercomNotFound
+from shared.intercom.errors import IntercomBadRequest, IntercomNotFound
 from shared.me import read_me
 from shared.names import cache_for
 
@@ -32,6 +32,15 @@ def not_on_contact(contact_id: str, kind: str, field: str, ident: str) -> NotFou
     )
 
 
+def refused(error: IntercomBadRequest, *fields: str) -> BadRequest:
+    """Intercom's 400/422 as the contract's 400 with Intercom's message, naming a field: the one Intercom names, else
+    the first of `fields` its message mentions, else the last of `fields` (the input the call was about)."""
+    message = error.message.lower()
+    mentioned = (f for f in fields if f in message or f.replace("_", " ").rstrip("s") in message)
+    field = error.field_name or next(mentioned, fields[-1])
+    return BadRequest(error.message, details=[{"field": field, "message": error.message}])
+
+
 def on_contact(
     client: IntercomClient,
     contact_id: str,
@@ -42,13 +51,17 @@ def on_contact(
     json: Any = None,
     idempotent: bool = False,
     other: tuple[str, Exception] | None = None,
+    refused_field: str = "body",
 ) -> Any:
     """One call on `/contacts/{id}{tail}`. Intercom's 404 is a 404 naming `id`, or the error of `other` when it is
-    about that kind of object (`("company", error)`: Intercom's code or message names a company, a tag, an admin)."""
+    about that kind of object (`("company", error)`: Intercom's code or message names a company, a tag, an admin);
+    its 400 names `refused_field` unless Intercom names a field."""
     try:
         return client.request(
             method, f"/contacts/{contact_id}{tail}", json=json, deadline=deadline, idempotent=idempotent
         )
+    except IntercomBadRequest as error:
+        raise refused(error, refused_field) from None
     except IntercomNotFound as error:
         if other is not None and is_about(error, other[0]):
             raise other[1] from None
@@ -111,6 +124,7 @@ def attach_company(client: IntercomClient, contact_id: str, request: AttachCompa
         json={"id": request.company_id},
         idempotent=True,
         other=("company", unknown),
+        refused_field="company_id",
     )
     model = company_to_model(_object(company, "company"))
     cache_for(client.connection).remember_company(model.id, model.name)

@@ -14,15 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.contact_requests import CreateLead, UpdateLead, UpdateUser, UpsertUser
+from shared.contact_writes import refused
 from shared.errors import BadRequest, Conflict, ConnectorError, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.intercom.errors import IntercomConflict, IntercomGone, IntercomNotFound
+from shared.intercom.errors import IntercomBadRequest, IntercomConflict, IntercomGone, IntercomNotFound
 from shared.models import Lead, User, contact_to_model
 from shared.names import cache_for, contact_names
 
 log = logging.getLogger("shared.contacts")
 
+# The fields a refused update may be about, the most specific first; "body" when Intercom's message names none.
+UPDATE_FIELDS = ("custom_attributes", "unsubscribed_from_emails", "email", "phone", "name", "image_url", "body")
 # Lead -> user through one PUT that sets role "user": the same contact (id, conversations, history) becomes the user.
 CONVERT_LEADS = True
 
@@ -189,6 +192,8 @@ def _update(client: IntercomClient, contact_id: str, role: str, request: UpdateU
             contact = client.put(f"/contacts/{contact_id}", fields, deadline=deadline)
         except IntercomConflict as conflict:
             raise _email_taken(conflict) from None
+        except IntercomBadRequest as error:  # e.g. a custom attribute the workspace does not define
+            raise refused(error, *UPDATE_FIELDS) from None
         except IntercomNotFound:  # deleted or merged since the read
             raise _not_found(role, contact_id) from None
     contact = _attach_companies(client, contact, request.companies, deadline)

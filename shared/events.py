@@ -12,10 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.contact_requests import TrackEvent
+from shared.contact_writes import refused
 from shared.errors import NotFound
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.intercom.errors import IntercomNotFound
+from shared.intercom.errors import IntercomBadRequest, IntercomNotFound
 
 
 def track_event(
@@ -32,6 +33,8 @@ def track_event(
         body["metadata"] = request.metadata
     try:
         client.request("POST", "/events", json=body, deadline=deadline, idempotent=True)
+    except IntercomBadRequest as error:
+        raise refused(error, "metadata", "created_at", "event_name", "body") from None
     except IntercomNotFound:
         raise NotFound(
             f"Intercom has no contact with this {who}", details=[{"field": who, "message": "no such contact"}]

@@ -61,7 +61,18 @@ def tag_contact(client: IntercomClient, contact_id: str, name: str, deadline: De
 
 
 def _apply(client: IntercomClient, contact_id: str, tag: Tag, deadline: Deadline, gone: Exception) -> None:
-    on_contact(client, contact_id, "POST", "/tags", deadline, json={"id": tag.id}, idempotent=True, other=("tag", gone))
+    body = {"id": tag.id}
+    on_contact(
+        client,
+        contact_id,
+        "POST",
+        "/tags",
+        deadline,
+        json=body,
+        idempotent=True,
+        other=("tag", gone),
+        refused_field="name",
+    )
 
 
 def untag_contact(client: IntercomClient, contact_id: str, tag_id: str, deadline: Deadline) -> None:

@@ -14,6 +14,7 @@ from shared.contact_requests import AddNote, AttachCompany, ListLeads, ListUsers
 from shared.errors import BadRequest, Conflict, ConnectorError, NotFound
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
+from shared.intercom.errors import IntercomBadRequest
 from shared.me import reset_me_cache
 from shared.requests import parse
 from tests.actions.support import make_client
@@ -281,3 +282,19 @@ def test_attach_and_detach_company(intercom: Simulator, client: IntercomClient) 
             client, "0123456789abcdef", parse(AttachCompany, {"company_id": company["id"]}), deadline()
         )
     assert field_of(missing) == ["id"]
+
+
+@pytest.mark.parametrize(
+    ("message", "named", "fields", "expected"),
+    [
+        ("Custom attribute 'tier' does not exist", None, contacts.UPDATE_FIELDS, "custom_attributes"),
+        ("Something is wrong", None, contacts.UPDATE_FIELDS, "body"),
+        ("email is invalid", "email", ("metadata", "body"), "email"),
+        ("metadata has too many keys", None, ("metadata", "created_at", "body"), "metadata"),
+        ("Too many companies", None, ("company_id",), "company_id"),
+    ],
+)
+def test_intercoms_400_names_a_field(message: str, named: str | None, fields: tuple[str, ...], expected: str) -> None:
+    error = contact_writes.refused(IntercomBadRequest(message, intercom_code="parameter_invalid", field=named), *fields)
+    assert (error.status, error.message) == (400, message)
+    assert error.details == [{"field": expected, "message": message}]
