@@ -1,12 +1,11 @@
-"""The company actions (CONTRACT §7). Each handler parses, calls one function of shared/companies.py, and answers."""
+"""The company actions (CONTRACT §7). Each handler parses, calls one function of shared/companies.py, and answers.
+The services and request models are imported inside the handlers, as in functions/contacts.py (cold start)."""
 
 from __future__ import annotations
 
 import azure.functions as func
 
 from functions.http import Call, action, json_response
-from shared import companies
-from shared.company_requests import ListCompanies, TagByName, UpsertCompany
 
 bp = func.Blueprint()
 
@@ -15,7 +14,9 @@ bp = func.Blueprint()
 @bp.route(route="companies", methods=["POST"])
 @action
 def create_or_update_company(call: Call) -> func.HttpResponse:
-    result = companies.create_or_update_company(call.client, call.body(UpsertCompany), call.deadline)
+    from shared import companies, company_requests
+
+    result = companies.create_or_update_company(call.client, call.body(company_requests.UpsertCompany), call.deadline)
     return json_response(result.company, status=201 if result.created else 200)
 
 
@@ -23,6 +24,8 @@ def create_or_update_company(call: Call) -> func.HttpResponse:
 @bp.route(route="companies/{id}", methods=["GET"])
 @action
 def get_company(call: Call) -> func.HttpResponse:
+    from shared import companies
+
     return json_response(companies.get_company(call.client, call.id("id"), call.deadline))
 
 
@@ -30,7 +33,9 @@ def get_company(call: Call) -> func.HttpResponse:
 @bp.route(route="companies", methods=["GET"])
 @action
 def list_companies(call: Call) -> func.HttpResponse:
-    query = call.query(ListCompanies)
+    from shared import companies, company_requests
+
+    query = call.query(company_requests.ListCompanies)
     page = companies.list_companies(call.client, query, call.settings.cursor_key, call.deadline)
     body: dict[str, object] = {"value": [company.model_dump(mode="json") for company in page.value]}
     if page.next_cursor is not None:
@@ -42,5 +47,7 @@ def list_companies(call: Call) -> func.HttpResponse:
 @bp.route(route="companies/{id}/tags", methods=["POST"])
 @action
 def tag_company(call: Call) -> func.HttpResponse:
-    company_id = call.id("id")
-    return json_response(companies.tag_company(call.client, company_id, call.body(TagByName), call.deadline))
+    from shared import companies, company_requests
+
+    company_id, request = call.id("id"), call.body(company_requests.TagByName)
+    return json_response(companies.tag_company(call.client, company_id, request, call.deadline))

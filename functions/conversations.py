@@ -1,28 +1,19 @@
 """The conversation actions (CONTRACT §7). Each handler parses, calls one function of shared/conversations.py, and
-answers."""
+answers. The services and request models are imported inside the handlers, as in functions/contacts.py (cold start)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import azure.functions as func
 from pydantic import BaseModel
 
 from functions.http import Call, action, json_response
-from shared import conversations
-from shared.conversation_requests import (
-    AssignConversation,
-    CloseConversation,
-    ListConversations,
-    OpenConversation,
-    ReplyToConversation,
-    SnoozeConversation,
-    StartConversation,
-    TagConversation,
-)
-from shared.intercom.client import IntercomClient
-from shared.intercom.deadline import Deadline
+
+if TYPE_CHECKING:
+    from shared.intercom.client import IntercomClient
+    from shared.intercom.deadline import Deadline
 
 bp = func.Blueprint()
 M = TypeVar("M", bound=BaseModel)
@@ -40,7 +31,9 @@ def _on_conversation(
 @bp.route(route="conversations", methods=["POST"])
 @action
 def start_conversation(call: Call) -> func.HttpResponse:
-    request = call.body(StartConversation)
+    from shared import conversation_requests, conversations
+
+    request = call.body(conversation_requests.StartConversation)
     return json_response(conversations.start_conversation(call.client, request, call.deadline), status=201)
 
 
@@ -48,6 +41,8 @@ def start_conversation(call: Call) -> func.HttpResponse:
 @bp.route(route="conversations/{id}", methods=["GET"])
 @action
 def get_conversation(call: Call) -> func.HttpResponse:
+    from shared import conversations
+
     return json_response(conversations.get_conversation(call.client, call.id("id"), call.deadline))
 
 
@@ -55,7 +50,9 @@ def get_conversation(call: Call) -> func.HttpResponse:
 @bp.route(route="conversations", methods=["GET"])
 @action
 def list_conversations(call: Call) -> func.HttpResponse:
-    query = call.query(ListConversations)
+    from shared import conversation_requests, conversations
+
+    query = call.query(conversation_requests.ListConversations)
     page = conversations.list_conversations(call.client, query, call.settings.cursor_key, call.deadline)
     body: dict[str, object] = {"value": [item.model_dump(mode="json") for item in page.value]}
     if page.next_cursor is not None:
@@ -68,39 +65,57 @@ def list_conversations(call: Call) -> func.HttpResponse:
 @bp.route(route="conversations/{id}/reply", methods=["POST"])
 @action
 def reply_to_conversation(call: Call) -> func.HttpResponse:
-    return _on_conversation(call, ReplyToConversation, conversations.reply)
+    from shared import conversation_requests as requests
+    from shared import conversations
+
+    return _on_conversation(call, requests.ReplyToConversation, conversations.reply)
 
 
 @bp.function_name("close_conversation")
 @bp.route(route="conversations/{id}/close", methods=["POST"])
 @action
 def close_conversation(call: Call) -> func.HttpResponse:
-    return _on_conversation(call, CloseConversation, conversations.close)
+    from shared import conversation_requests as requests
+    from shared import conversations
+
+    return _on_conversation(call, requests.CloseConversation, conversations.close)
 
 
 @bp.function_name("open_conversation")
 @bp.route(route="conversations/{id}/open", methods=["POST"])
 @action
 def open_conversation(call: Call) -> func.HttpResponse:
-    return _on_conversation(call, OpenConversation, conversations.reopen)
+    from shared import conversation_requests as requests
+    from shared import conversations
+
+    return _on_conversation(call, requests.OpenConversation, conversations.reopen)
 
 
 @bp.function_name("snooze_conversation")
 @bp.route(route="conversations/{id}/snooze", methods=["POST"])
 @action
 def snooze_conversation(call: Call) -> func.HttpResponse:
-    return _on_conversation(call, SnoozeConversation, conversations.snooze)
+    from shared import conversation_requests as requests
+    from shared import conversations
+
+    return _on_conversation(call, requests.SnoozeConversation, conversations.snooze)
 
 
 @bp.function_name("assign_conversation")
 @bp.route(route="conversations/{id}/assign", methods=["POST"])
 @action
 def assign_conversation(call: Call) -> func.HttpResponse:
-    return _on_conversation(call, AssignConversation, conversations.assign)
+    from shared import conversation_requests as requests
+    from shared import conversations
+
+    return _on_conversation(call, requests.AssignConversation, conversations.assign)
 
 
 @bp.function_name("tag_conversation")
 @bp.route(route="conversations/{id}/tags", methods=["POST"])
 @action
 def tag_conversation(call: Call) -> func.HttpResponse:
-    return _on_conversation(call, TagConversation, conversations.tag)
+    from shared import conversation_requests as requests
+    from shared import conversations
+
+    return _on_conversation(call, requests.TagConversation, conversations.tag)

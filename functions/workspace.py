@@ -1,12 +1,11 @@
 """The workspace lists (CONTRACT §7): List admins, List tags. Each handler calls one function of
-shared/workspace_lists.py and answers `{"value": [...]}`."""
+shared/workspace_lists.py (imported inside, as in functions/contacts.py: cold start) and answers `{"value": [...]}`."""
 
 from __future__ import annotations
 
 import azure.functions as func
 
 from functions.http import Call, action, json_response
-from shared import workspace_lists
 
 bp = func.Blueprint()
 
@@ -15,6 +14,8 @@ bp = func.Blueprint()
 @bp.route(route="admins", methods=["GET"])
 @action
 def list_admins(call: Call) -> func.HttpResponse:
+    from shared import workspace_lists
+
     admins = workspace_lists.list_admins(call.client, call.deadline)
     return json_response({"value": [admin.model_dump(mode="json") for admin in admins]})
 
@@ -23,5 +24,7 @@ def list_admins(call: Call) -> func.HttpResponse:
 @bp.route(route="tags", methods=["GET"])
 @action
 def list_tags(call: Call) -> func.HttpResponse:
+    from shared import workspace_lists
+
     tags = workspace_lists.list_tags(call.client, call.deadline)
     return json_response({"value": [tag.model_dump(mode="json") for tag in tags]})
