@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connector import operations
+from connector import operations, parts
+from connector.dropdowns import add_dropdowns
 from connector.routes import AppFunctions, HttpRoute, normalize
 from connector.shapes import SUMMARIES, Error, set_body_visibility
 from connector.swagger import Definitions
@@ -44,15 +45,15 @@ class GeneratorError(Exception):
 
 @dataclass(frozen=True)
 class Resolved:
-    routes: tuple[tuple[HttpRoute, operations.Entry], ...]  # every entry with its route
+    routes: tuple[tuple[HttpRoute, parts.Entry], ...]  # every entry with its route
     warnings: tuple[str, ...]
 
 
-def resolve(app: AppFunctions, table: dict[str, operations.Entry] | None = None) -> Resolved:
+def resolve(app: AppFunctions, table: dict[str, parts.Entry] | None = None) -> Resolved:
     """Pair each HTTP function of the app with its entry; an entry the app does not register yet keeps its
     declared route (with a warning), so the definition describes the routes the contract promises."""
     table = operations.OPERATIONS if table is None else table
-    pairs: list[tuple[HttpRoute, operations.Entry]] = []
+    pairs: list[tuple[HttpRoute, parts.Entry]] = []
     for route in app.http:
         entry = table.get(route.function)
         if entry is None:
@@ -138,14 +139,15 @@ def definition(app: AppFunctions) -> tuple[dict[str, Any], tuple[str, ...]]:
     defs.annotate(SUMMARIES)
     schemas = defs.as_dict()
     set_body_visibility(schemas)
+    add_dropdowns(paths, schemas)
     schemas["ErrorInfo"]["properties"]["code"]["description"] = "One of: " + ", ".join(_error_codes())
     document: dict[str, Any] = {
         "swagger": "2.0",
         "info": {
             "title": "Intercom (Azure Functions)",
-            "description": "Intercom connector hosted in your own Azure Function App: create or update users, "
-            "create and list leads, get users and leads, and triggers for new and updated users, new leads and "
-            "new conversations.",
+            "description": "Intercom connector hosted in your own Azure Function App: users, leads, companies, "
+            "conversations (send, reply, close, snooze, assign, tag), notes, events, admins and tags, and triggers "
+            "for new and updated users, new leads and new conversations.",
             "version": _version(),
         },
         "host": HOST_PLACEHOLDER,
@@ -155,7 +157,7 @@ def definition(app: AppFunctions) -> tuple[dict[str, Any], tuple[str, ...]]:
         "produces": ["application/json"],
         "paths": {path: {m: paths[path][m] for m in _METHOD_ORDER if m in paths[path]} for path in sorted(paths)},
         "definitions": {name: _tidy(schema) for name, schema in schemas.items()},
-        "parameters": {operations.CONNECTION_PARAMETER: operations.connection_parameter()},
+        "parameters": {parts.CONNECTION_PARAMETER: parts.connection_parameter()},
         "responses": {},
         "securityDefinitions": {"api_key": {"type": "apiKey", "in": "header", "name": API_KEY_HEADER}},
         "security": [{"api_key": []}],

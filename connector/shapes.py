@@ -1,7 +1,7 @@
 """The shapes only the connector names, and the display name (`x-ms-summary`) of every property.
 
 The contact and conversation shapes are the code's own (shared/models.py, shared/requests.py). The list page,
-the trigger batches and the error body are built as dicts by the handlers (functions/actions.py,
+the trigger batches and the error body are built as dicts by the handlers (functions/contacts.py,
 functions/http.py, shared/errors.py); they are described here as pydantic models of the same JSON, so that the
 definition is generated like the rest.
 
@@ -14,7 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.models import Conversation, Lead, User
+from shared.company_models import Company
+from shared.models import Conversation, Lead, Tag, User
+from shared.workspace_lists import Admin
 
 
 class _Shape(BaseModel):
@@ -28,6 +30,45 @@ class LeadPage(_Shape):
     nextLink: str | None = Field(  # noqa: N815 (the JSON name)
         None, description="URL of the next page, to call as it is; absent on the last page"
     )
+
+
+class UserPage(_Shape):
+    """A page of List all users."""
+
+    value: list[User] = Field(description="The users of this page")
+    nextLink: str | None = Field(  # noqa: N815 (the JSON name)
+        None, description="URL of the next page, to call as it is; absent on the last page"
+    )
+
+
+class CompanyPage(_Shape):
+    """A page of List companies."""
+
+    value: list[Company] = Field(description="The companies of this page")
+    nextLink: str | None = Field(  # noqa: N815 (the JSON name)
+        None, description="URL of the next page, to call as it is; absent on the last page"
+    )
+
+
+class ConversationPage(_Shape):
+    """A page of List conversations."""
+
+    value: list[Conversation] = Field(description="The conversations of this page")
+    nextLink: str | None = Field(  # noqa: N815 (the JSON name)
+        None, description="URL of the next page, to call as it is; absent on the last page"
+    )
+
+
+class AdminListing(_Shape):
+    """The answer of List admins."""
+
+    value: list[Admin]
+
+
+class TagListing(_Shape):
+    """The answer of List tags."""
+
+    value: list[Tag]
 
 
 class UserBatch(_Shape):
@@ -84,6 +125,11 @@ _BODY = {
     "phone": "Phone",
     "companies": "Company IDs",
 }
+_UPDATE = {
+    **_BODY,
+    "unsubscribed_from_emails": "Is Unsubscribed",
+    "custom_attributes": "Custom Attributes",
+}
 
 SUMMARIES: dict[str, dict[str, str]] = {
     "User": _CONTACT,
@@ -101,14 +147,81 @@ SUMMARIES: dict[str, dict[str, str]] = {
     "NamedRef": {"id": "ID", "name": "Name"},
     "CompanyList": {"companies": "Companies"},
     "TagList": {"tags": "Tags"},
-    "Conversation": {"id": "ID", "created_at": "Created Date", "updated_at": "Updated Date"},
+    "Conversation": {
+        "id": "ID",
+        "created_at": "Created Date",
+        "updated_at": "Updated Date",
+        "state": "State",
+        "open": "Is Open",
+    },
+    "ConversationStatistics": {"last_close_at": "Last Closed Date"},
     "ConversationAssignee": {"id": "Assignee ID"},
     "ConversationAuthor": {"id": "Author ID", "type": "Author Type"},
     "ConversationMessage": {"body": "Body", "subject": "Subject", "url": "Message URL"},
     "ConversationUser": {"id": "User ID", "type": "User Type"},
     "UpsertUser": _BODY,
     "CreateLead": {**_BODY, "image_url": "Image URL"},
+    "UpdateUser": _UPDATE,
+    "UpdateLead": {**_UPDATE, "image_url": "Image URL"},
+    "AddTag": {"name": "Tag Name"},
+    "AddNote": {"body": "Note", "admin_id": "Admin ID"},
+    "AttachCompany": {"company_id": "Company ID"},
+    "TrackEvent": {
+        "event_name": "Event Name",
+        "email": "Email",
+        "user_id": "User ID",
+        "id": "Contact ID",
+        "created_at": "Created Date-Time",
+        "metadata": "Metadata",
+    },
+    "Tag": {"id": "Tag ID", "name": "Tag Name"},
+    "Note": {"id": "Note ID", "body": "Body", "created_at": "Created Date-Time"},
+    "IdRef": {"id": "ID"},
+    "ContactArchived": {"id": "Contact ID", "archived": "Is Archived"},
+    "Company": {
+        "id": "Company ID",
+        "company_id": "Your Company ID",
+        "name": "Name",
+        "plan": "Plan",
+        "size": "Size",
+        "website": "Website",
+        "industry": "Industry",
+        "monthly_spend": "Monthly Spend",
+        "user_count": "User Count",
+        "created_at": "Created Date-Time",
+        "updated_at": "Updated Date-Time",
+        "custom_attributes": "Custom Attributes",
+    },
     "LeadPage": {"value": "Leads", "nextLink": "Next Link"},
+    "CompanyPage": {"value": "Companies", "nextLink": "Next Link"},
+    "ConversationPage": {"value": "Conversations", "nextLink": "Next Link"},
+    "AdminListing": {"value": "Admins"},
+    "TagListing": {"value": "Tags"},
+    "Admin": {"id": "Admin ID", "name": "Name", "email": "Email", "away_mode_enabled": "Is Away"},
+    "UpsertCompany": {
+        "company_id": "Your Company ID",
+        "name": "Name",
+        "plan": "Plan",
+        "size": "Size",
+        "website": "Website",
+        "industry": "Industry",
+        "monthly_spend": "Monthly Spend",
+        "custom_attributes": "Custom Attributes",
+    },
+    "TagByName": {"name": "Tag Name"},
+    "TagConversation": {"name": "Tag Name", "admin_id": "Admin ID"},
+    "StartConversation": {"contact_id": "Contact ID", "body": "Message"},
+    "ReplyToConversation": {
+        "body": "Reply",
+        "message_type": "Reply Type",
+        "admin_id": "Admin ID",
+        "contact_id": "Reply As Contact ID",
+    },
+    "CloseConversation": {"body": "Closing Message", "admin_id": "Admin ID"},
+    "OpenConversation": {"admin_id": "Admin ID"},
+    "SnoozeConversation": {"snoozed_until": "Snooze Until", "admin_id": "Admin ID"},
+    "AssignConversation": {"assignee_id": "Assignee ID", "admin_id": "Admin ID", "body": "Message"},
+    "UserPage": {"value": "Users", "nextLink": "Next Link"},
     "UserBatch": {"value": "Users"},
     "LeadBatch": {"value": "Leads"},
     "ConversationBatch": {"value": "Conversations"},
@@ -117,10 +230,30 @@ SUMMARIES: dict[str, dict[str, str]] = {
     "ErrorDetail": {"field": "Field", "message": "Message"},
 }
 
+_UPDATE_VISIBILITY = {
+    "email": "important",
+    "name": "important",
+    "companies": "advanced",
+    "unsubscribed_from_emails": "advanced",
+    "custom_attributes": "advanced",
+}
 # Inputs a flow maker sees first (`important`) or under "advanced" (`advanced`); the rest are plain.
 BODY_VISIBILITY: dict[str, dict[str, str]] = {
     "UpsertUser": {"email": "important", "name": "important", "companies": "advanced"},
     "CreateLead": {"email": "important", "name": "important", "companies": "advanced", "image_url": "advanced"},
+    "UpsertCompany": {"company_id": "important", "name": "important", "custom_attributes": "advanced"},
+    "ReplyToConversation": {"body": "important", "contact_id": "advanced"},
+    "TagConversation": {"admin_id": "advanced"},
+    "CloseConversation": {"admin_id": "advanced"},
+    "OpenConversation": {"admin_id": "advanced"},
+    "SnoozeConversation": {"admin_id": "advanced"},
+    "AssignConversation": {"admin_id": "advanced"},
+    "UpdateUser": _UPDATE_VISIBILITY,
+    "UpdateLead": {**_UPDATE_VISIBILITY, "image_url": "advanced"},
+    "AddTag": {"name": "important"},
+    "AddNote": {"body": "important", "admin_id": "advanced"},
+    "AttachCompany": {"company_id": "important"},
+    "TrackEvent": {"event_name": "important", "email": "important", "created_at": "advanced", "metadata": "advanced"},
 }
 
 

@@ -1,4 +1,5 @@
-"""Shared plumbing of the HTTP handlers: JSON answers and the one place errors become the contract's body."""
+"""Shared plumbing of the HTTP handlers: JSON answers, the one place errors become the contract's body, and `Call`,
+the prologue every action shares (settings, connection, client, deadline, body, route ids, query, links)."""
 
 from __future__ import annotations
 
@@ -6,23 +7,31 @@ import functools
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import azure.functions as func
 from pydantic import BaseModel
 
 from shared.errors import BadRequest, ConnectorError, PayloadTooLarge
+from shared.intercom.client import IntercomClient, client_for
+from shared.intercom.deadline import Deadline, action_deadline
+from shared.requests import parse, parse_id
 from shared.settings import CONNECTION_HEADER, Connection, Settings, get_settings
 
 log = logging.getLogger("connector.http")
 
 Handler = Callable[[func.HttpRequest], func.HttpResponse]
+M = TypeVar("M", bound=BaseModel)
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> func.HttpResponse:
     text = body.model_dump_json() if isinstance(body, BaseModel) else json.dumps(body, separators=(",", ":"))
     return func.HttpResponse(text, status_code=status, headers=headers, mimetype="application/json")
+
+
+def no_content() -> func.HttpResponse:
+    return func.HttpResponse(status_code=204)
 
 
 def error_response(error: ConnectorError) -> func.HttpResponse:
@@ -82,3 +91,68 @@ def url_with(url: str, *, append: str | None = None, **params: str) -> str:
     query += list(params.items())
     path = parts.path if append is None else f"{parts.path.rstrip('/')}/{quote(append, safe='')}"
     return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
+
+
+class Call:
+    """One action call: what every handler needs, each part made when first asked for (so a bad body is a 400 even
+    when, say, storage is down). Errors raised here are typed and become the contract's body in `handles_errors`."""
+
+    def __init__(self, req: func.HttpRequest) -> None:
+        self.req = req
+        self.deadline: Deadline = action_deadline()  # started on arrival: budget waits and Intercom share it
+        self._settings: Settings | None = None
+        self._connection: Connection | None = None
+        self._client: IntercomClient | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = get_settings()
+        return self._settings
+
+    @property
+    def connection(self) -> Connection:
+        """The connection named by X-Intercom-Connection (400 naming the header when unknown)."""
+        if self._connection is None:
+            self._connection = request_connection(self.req, self.settings)
+        return self._connection
+
+    @property
+    def client(self) -> IntercomClient:
+        """The throttled Intercom client of the connection named by X-Intercom-Connection."""
+        if self._client is None:
+            self._client = client_for(self.connection, self.settings)
+        return self._client
+
+    def body(self, model: type[M]) -> M:
+        """The JSON body validated as `model` (413 over the size limit, 400 naming each bad field)."""
+        self.connection  # noqa: B018 (an unknown connection is reported before the input)
+        return parse(model, json_body(self.req, self.settings))
+
+    def query(self, model: type[M]) -> M:
+        """The query string validated as `model`."""
+        self.connection  # noqa: B018 (an unknown connection is reported before the input)
+        return parse(model, dict(self.req.params))
+
+    def id(self, name: str) -> str:
+        """The route parameter `name` as an Intercom id (400 naming `name` otherwise)."""
+        return parse_id(self.req.route_params.get(name), name)
+
+    def link(self, **params: str) -> str:
+        """The request's URL with `params` set: a nextLink the caller follows as it is."""
+        return url_with(self.req.url, **params)
+
+
+def action(handler: Callable[[Call], func.HttpResponse]) -> Handler:
+    """Make `handler(call)` an HTTP function `(req)` whose errors become the contract's body.
+
+    The wrapper's signature is `(req: func.HttpRequest)` and it carries no `__wrapped__`: the Functions worker and
+    the devserver bind the trigger by that parameter name.
+    """
+
+    def function(req: func.HttpRequest) -> func.HttpResponse:
+        return handler(Call(req))
+
+    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(function, attribute, getattr(handler, attribute))
+    return handles_errors(function)

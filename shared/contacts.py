@@ -1,8 +1,9 @@
-"""The actions on Intercom contacts (CONTRACT §2): create or update a user, create a lead, list leads, get one.
+"""The actions on one Intercom user or lead (CONTRACT §2, §7): create or update a user, create a lead, get one,
+update one. Lists are in shared/contact_lists.py; archive, delete, notes and companies in shared/contact_writes.py.
 
-Each function takes the connection's IntercomClient, a validated request (shared/requests.py) and the caller's
-Deadline, and returns the connector's shapes (shared/models.py). Intercom's typed errors propagate and become the
-contract's statuses in functions/http.py; the decisions below are written up in docs/actions.md.
+Each function takes the connection's IntercomClient, a validated request (shared/contact_requests.py) and the
+caller's Deadline, and returns the connector's shapes (shared/models.py). Intercom's typed errors propagate and
+become the contract's statuses in functions/http.py; the decisions below are written up in docs/actions.md.
 """
 
 from __future__ import annotations
@@ -12,18 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shared.cursors import seal, unseal
+from shared.contact_requests import CreateLead, UpdateLead, UpdateUser, UpsertUser
 from shared.errors import BadRequest, Conflict, ConnectorError, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.intercom.errors import IntercomBadRequest, IntercomConflict, IntercomGone, IntercomNotFound
+from shared.intercom.errors import IntercomConflict, IntercomGone, IntercomNotFound
 from shared.models import Lead, User, contact_to_model
 from shared.names import cache_for, contact_names
-from shared.requests import CreateLead, ListLeads, UpsertUser
 
 log = logging.getLogger("shared.contacts")
 
-CURSOR_PURPOSE = "list-leads"
 # Lead -> user through one PUT that sets role "user": the same contact (id, conversations, history) becomes the user.
 CONVERT_LEADS = True
 
@@ -32,12 +31,6 @@ CONVERT_LEADS = True
 class Upserted:
     user: User
     created: bool
-
-
-@dataclass(frozen=True)
-class LeadPage:
-    value: list[Lead]
-    next_cursor: str | None
 
 
 # -- create or update a user -----------------------------------------------------------------------------------------
@@ -85,7 +78,7 @@ def _find_by_email(client: IntercomClient, email: str, deadline: Deadline) -> st
         "pagination": {"per_page": 10},
     }
     found = client.search("/contacts/search", body, deadline=deadline)
-    contacts = [c for c in _data(found) if str(c.get("email") or "").lower() == email.lower()]
+    contacts = [c for c in items_of(found) if str(c.get("email") or "").lower() == email.lower()]
     for role in ("user", "lead"):
         for contact in contacts:
             if contact.get("role") == role and contact.get("id"):
@@ -116,11 +109,7 @@ def create_lead(client: IntercomClient, request: CreateLead, deadline: Deadline)
     try:
         contact = client.post("/contacts", body, deadline=deadline)
     except IntercomConflict as conflict:
-        which = f" (id {conflict.existing_id})" if conflict.existing_id else ""
-        raise Conflict(
-            f"a contact with this email already exists{which}",
-            details=[{"field": "email", "message": f"already in use by another contact{which}"}],
-        ) from None
+        raise _email_taken(conflict) from None
     contact = _attach_companies(client, contact, request.companies, deadline)
     model = _model_after_write(client, contact, deadline)
     if not isinstance(model, Lead):
@@ -128,53 +117,12 @@ def create_lead(client: IntercomClient, request: CreateLead, deadline: Deadline)
     return model
 
 
-# -- list leads ------------------------------------------------------------------------------------------------------
-
-
-def list_leads(client: IntercomClient, query: ListLeads, cursor_key: bytes, deadline: Deadline) -> LeadPage:
-    """One Intercom search page of leads (role = lead, oldest first); `next_cursor` is sealed, None on the last page."""
-    after = _starting_after(client, query.cursor, cursor_key)
-    pagination: dict[str, Any] = {"per_page": query.per_page}
-    if after is not None:
-        pagination["starting_after"] = after
-    body = {
-        "query": {"field": "role", "operator": "=", "value": "lead"},
-        "sort": {"field": "created_at", "order": "ascending"},
-        "pagination": pagination,
-    }
-    try:
-        found = client.search("/contacts/search", body, deadline=deadline)
-    except IntercomBadRequest:
-        if after is None:
-            raise
-        raise BadRequest.field(
-            "cursor", "Intercom no longer accepts this position; list again without a cursor"
-        ) from None
-    leads = [_model(client, c, deadline) for c in _data(found) if c.get("role") == "lead"]
-    next_after = _next_starting_after(found)
-    next_cursor = None
-    if next_after is not None:
-        next_cursor = seal(cursor_key, CURSOR_PURPOSE, {"c": client.connection.name, "a": next_after})
-    return LeadPage([lead for lead in leads if isinstance(lead, Lead)], next_cursor)
-
-
-def _starting_after(client: IntercomClient, cursor: str | None, key: bytes) -> str | None:
-    if cursor is None:
-        return None
-    payload = unseal(key, CURSOR_PURPOSE, cursor)
-    after = payload.get("a")
-    if payload.get("c") != client.connection.name:
-        raise BadRequest.field("cursor", "this cursor belongs to another connection")
-    if not isinstance(after, str) or not after:
-        raise BadRequest.field("cursor", "malformed cursor")
-    return after
-
-
-def _next_starting_after(found: Any) -> str | None:
-    pages = found.get("pages") if isinstance(found, dict) else None
-    following = pages.get("next") if isinstance(pages, dict) else None
-    after = following.get("starting_after") if isinstance(following, dict) else None
-    return after if isinstance(after, str) and after else None
+def _email_taken(conflict: IntercomConflict) -> Conflict:
+    which = f" (id {conflict.existing_id})" if conflict.existing_id else ""
+    return Conflict(
+        f"a contact with this email already exists{which}",
+        details=[{"field": "email", "message": f"already in use by another contact{which}"}],
+    )
 
 
 # -- get one ---------------------------------------------------------------------------------------------------------
@@ -197,13 +145,66 @@ def get_lead(client: IntercomClient, contact_id: str, deadline: Deadline) -> Lea
 
 
 def _get(client: IntercomClient, contact_id: str, role: str, deadline: Deadline) -> User | Lead:
+    return contact_model(client, _complete_lists(client, _read(client, contact_id, role, deadline), deadline), deadline)
+
+
+def _read(client: IntercomClient, contact_id: str, role: str, deadline: Deadline) -> dict[str, Any]:
+    """The Intercom contact with this id and role; 404 naming the id's field otherwise."""
     try:
         contact = client.get(f"/contacts/{contact_id}", deadline=deadline)
     except IntercomNotFound:  # IntercomGone (410, merged) included
         raise _not_found(role, contact_id) from None
     if not isinstance(contact, dict) or contact.get("role") != role:
         raise _not_found(role, contact_id)
-    return _model(client, _complete_lists(client, contact, deadline), deadline)
+    return contact
+
+
+# -- update one ------------------------------------------------------------------------------------------------------
+
+
+def update_user(client: IntercomClient, user_id: str, request: UpdateUser, deadline: Deadline) -> User:
+    """Change the fields given (companies are added); 404 when there is no such user, 409 naming `email` when the new
+    email belongs to another contact."""
+    model = _update(client, user_id, "user", request, deadline)
+    if not isinstance(model, User):
+        raise UpstreamFailed("Intercom changed the user's role")
+    return model
+
+
+def update_lead(client: IntercomClient, contact_id: str, request: UpdateLead, deadline: Deadline) -> Lead:
+    """As update_user, for a lead (plus its avatar, `image_url`)."""
+    model = _update(client, contact_id, "lead", request, deadline)
+    if not isinstance(model, Lead):
+        raise UpstreamFailed("Intercom changed the lead's role")
+    return model
+
+
+def _update(client: IntercomClient, contact_id: str, role: str, request: UpdateUser, deadline: Deadline) -> User | Lead:
+    """Read first (the role must match before anything is written), check companies, PUT the fields, attach."""
+    contact: Any = _read(client, contact_id, role, deadline)
+    _check_companies(client, request.companies, deadline)
+    fields = _update_fields(request)
+    if fields:
+        try:
+            contact = client.put(f"/contacts/{contact_id}", fields, deadline=deadline)
+        except IntercomConflict as conflict:
+            raise _email_taken(conflict) from None
+        except IntercomNotFound:  # deleted or merged since the read
+            raise _not_found(role, contact_id) from None
+    contact = _attach_companies(client, contact, request.companies, deadline)
+    try:
+        contact = _complete_lists(client, contact, deadline)
+    except ConnectorError as error:
+        log.warning("lists of contact %s not read after an update: %s", contact_id, error.code)
+    return _model_after_write(client, contact, deadline)
+
+
+def _update_fields(request: UpdateUser) -> dict[str, Any]:
+    """The PUT body: the fields given; `image_url` is Intercom's `avatar`."""
+    given = request.model_dump(exclude={"companies"}, exclude_none=True)
+    if "image_url" in given:
+        given["avatar"] = given.pop("image_url")
+    return given
 
 
 def _complete_lists(client: IntercomClient, contact: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
@@ -212,7 +213,7 @@ def _complete_lists(client: IntercomClient, contact: dict[str, Any], deadline: D
         refs = contact.get(kind)
         if not isinstance(refs, dict) or not refs.get("has_more"):
             continue
-        found = _data(client.get(f"/contacts/{contact['id']}/{kind}", deadline=deadline))
+        found = items_of(client.get(f"/contacts/{contact['id']}/{kind}", deadline=deadline))
         items = [item for item in found if item.get("id") is not None]
         if kind == "companies":
             cache = cache_for(client.connection)
@@ -276,12 +277,14 @@ def _attach_companies(client: IntercomClient, contact: Any, company_ids: list[st
     return contact
 
 
-def _data(found: Any) -> list[dict[str, Any]]:
+def items_of(found: Any) -> list[dict[str, Any]]:
+    """The objects of an Intercom list answer's `data`."""
     items = found.get("data") if isinstance(found, dict) else None
     return [c for c in items or [] if isinstance(c, dict)]
 
 
-def _model(client: IntercomClient, contact: Mapping[str, Any], deadline: Deadline) -> User | Lead:
+def contact_model(client: IntercomClient, contact: Mapping[str, Any], deadline: Deadline) -> User | Lead:
+    """An Intercom contact as User or Lead, with company and tag names from the cache."""
     companies, tags = contact_names(client, contact, deadline)
     return contact_to_model(contact, companies, tags)
 
@@ -289,7 +292,7 @@ def _model(client: IntercomClient, contact: Mapping[str, Any], deadline: Deadlin
 def _model_after_write(client: IntercomClient, contact: Mapping[str, Any], deadline: Deadline) -> User | Lead:
     """After a write has happened, a failed name lookup leaves names null rather than failing the whole action."""
     try:
-        return _model(client, contact, deadline)
+        return contact_model(client, contact, deadline)
     except ConnectorError as error:
         log.warning("names of contact %s not resolved: %s", contact.get("id"), error.code)
         return contact_to_model(contact)

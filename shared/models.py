@@ -1,4 +1,4 @@
-"""The connector's shapes (User, Lead, Conversation; CONTRACT §3) and their mapping from Intercom's wire JSON.
+"""The connector's shapes (User, Lead, Conversation; CONTRACT §3, §7) and their mapping from Intercom's wire JSON.
 
 Every field is present in the output, null when Intercom has none. Timestamps are `yyyy-MM-ddTHH:mm:ss.fffZ`.
 Intercom 2.x dropped some 1.x fields (pseudonym, session_count, location latitude/longitude/postal code/timezone):
@@ -23,7 +23,7 @@ def format_timestamp(unix: object) -> str | None:
 
 
 class _Shape(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Avatar(_Shape):
@@ -107,6 +107,10 @@ class ConversationUser(_Shape):
     type: str | None = None
 
 
+class ConversationStatistics(_Shape):
+    last_close_at: str | None = Field(None, description="When it was last closed: yyyy-MM-ddTHH:mm:ss.fffZ (UTC)")
+
+
 class Conversation(_Shape):
     id: str
     created_at: str | None = None
@@ -114,6 +118,10 @@ class Conversation(_Shape):
     assignee: ConversationAssignee = Field(default_factory=ConversationAssignee)
     conversation_message: ConversationMessage = Field(default_factory=ConversationMessage)
     user: ConversationUser = Field(default_factory=ConversationUser)
+    state: str | None = Field(None, description="open, closed or snoozed")
+    open: bool | None = Field(None, description="true while the conversation is open")
+    tags: TagList = Field(default_factory=TagList)
+    statistics: ConversationStatistics = Field(default_factory=ConversationStatistics)
 
 
 def _text(value: Any) -> str | None:
@@ -187,6 +195,7 @@ def conversation_to_model(conversation: Mapping[str, Any]) -> Conversation:
     author = _obj(source.get("author"))
     contacts = _obj(conversation.get("contacts")).get("contacts") or []
     first = contacts[0] if contacts and isinstance(contacts[0], dict) else {}
+    statistics = _obj(conversation.get("statistics"))
     return Conversation(
         id=str(conversation["id"]),
         created_at=format_timestamp(conversation.get("created_at")),
@@ -200,4 +209,18 @@ def conversation_to_model(conversation: Mapping[str, Any]) -> Conversation:
             url=_text(source.get("url")),
         ),
         user=ConversationUser(id=_str_or_none(first.get("id")), type=_text(first.get("type"))),
+        state=_text(conversation.get("state")),
+        open=_flag(conversation.get("open")),
+        tags=TagList(tags=named_tags(conversation.get("tags"))),
+        statistics=ConversationStatistics(last_close_at=format_timestamp(statistics.get("last_close_at"))),
     )
+
+
+def named_tags(tags: Any) -> list[NamedRef]:
+    """Intercom's inline `{"type": "tag.list", "tags": [{id, name, ...}]}` (conversations, companies carry names)."""
+    items = _obj(tags).get("tags")
+    return [
+        NamedRef(id=str(item["id"]), name=_text(item.get("name")))
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict) and item.get("id") is not None
+    ]

@@ -1,4 +1,5 @@
-"""The `/contacts` endpoints: list, create, read, update, search, merge, and a contact's companies and tags."""
+"""The `/contacts` endpoints (list, create, read, update, delete, archive, search, merge, a contact's companies, tags
+and notes) and `/events`. Writes go through Workspace methods."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from devserver.intercom.search import search
 from devserver.intercom.state import new_id
 from devserver.intercom.workspace import Workspace
 
+ME_ADMIN_ID = "991267001"  # the admin of GET /me (routes.py)
 WRITABLE = (
     "role",
     "email",
@@ -45,6 +47,16 @@ def contacts_route(
             return 200, render_contact(ws.store, ws.contact_or_error(seg[1]))
         if method == "PUT":
             return 200, _put_contact(ws, seg[1], body)
+        if method == "DELETE":
+            return 200, {**_reference(ws.delete_contact(seg[1])), "deleted": True}
+    if len(seg) == 3 and seg[2] in ("archive", "unarchive") and method == "POST":
+        return 200, {**_reference(ws.set_archived(seg[1], seg[2] == "archive")), "archived": seg[2] == "archive"}
+    if len(seg) == 3 and seg[2] == "notes" and method == "POST":
+        return 200, _add_note(ws, seg[1], body)
+    if len(seg) == 4 and seg[2] == "tags" and method == "DELETE":
+        return 200, render_tag(ws.untag_contact(seg[1], seg[3]))
+    if len(seg) == 4 and seg[2] == "companies" and method == "DELETE":
+        return 200, render_company(ws.store, ws.detach_company(seg[1], seg[3]))
     if len(seg) == 3 and seg[2] == "companies":
         ws.contact_or_error(seg[1])
         if method == "POST":
@@ -130,11 +142,68 @@ def _create_contact(ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _put_contact(ws: Workspace, contact_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    record = ws.contact_or_error(contact_id)
+    ws.contact_or_error(contact_id)
     fields = _contact_fields(body)
     if fields.get("email"):
         _check_duplicate(ws, fields["email"], except_id=contact_id)
-    record.update(fields)
-    record["updated_at"] = ws.stamp()
-    ws.reindex_contact(record)
-    return render_contact(ws.store, record)
+    return render_contact(ws.store, ws.update_contact(contact_id, fields))
+
+
+def _reference(record: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "contact", "id": record["id"], "external_id": record.get("external_id")}
+
+
+def _add_note(ws: Workspace, contact_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    text, admin_id = body.get("body"), body.get("admin_id", ME_ADMIN_ID)
+    if not isinstance(text, str) or not text:
+        raise ApiError(400, "parameter_not_found", "body is required")
+    if str(admin_id) != ME_ADMIN_ID:  # the workspace's one admin (GET /me)
+        raise ApiError(404, "admin_not_found", "Admin not found")
+    ws.contact_or_error(contact_id)
+    note = ws.add_note(contact_id, text if text.startswith("<") else f"<p>{text}</p>", ME_ADMIN_ID)
+    return {
+        "type": "note",
+        "id": note["id"],
+        "created_at": note["created_at"],
+        "contact": {"type": "contact", "id": contact_id},
+        "author": {
+            "type": "admin",
+            "id": ME_ADMIN_ID,
+            "name": "Simulated Admin",
+            "email": "admin@example.com",
+            "away_mode_enabled": False,
+            "away_mode_reassign": False,
+        },
+        "body": note["body"],
+    }
+
+
+def events_route(ws: Workspace, method: str, body: dict[str, Any]) -> tuple[int, Any]:
+    """`POST /events`: 202 with no body; 404 for an unknown user; deduped on (contact, name, created_at)."""
+    if method != "POST":
+        raise ApiError(404, "not_found", "Resource Not Found")
+    name, created_at, metadata = body.get("event_name"), body.get("created_at"), body.get("metadata") or {}
+    if not isinstance(name, str) or not name:
+        raise ApiError(400, "parameter_not_found", "event_name is required")
+    if isinstance(created_at, bool) or not isinstance(created_at, int):
+        raise ApiError(400, "parameter_invalid", "created_at must be a Unix timestamp")
+    if not isinstance(metadata, dict) or len(metadata) > 10:
+        raise ApiError(400, "parameter_invalid", "metadata must be an object of at most 10 keys")
+    if any(isinstance(v, dict | list) for v in metadata.values()):
+        raise ApiError(400, "parameter_invalid", "metadata must be flat")
+    ws.track_event(_event_contact(ws, body), name, created_at, metadata)
+    return 202, None
+
+
+def _event_contact(ws: Workspace, body: dict[str, Any]) -> str:
+    """The contact an event names: `id` (user or lead), else a user by `user_id` (external id) or `email`."""
+    if isinstance(body.get("id"), str):
+        return str(ws.contact_or_error(body["id"])["id"])
+    for key, field in (("user_id", "external_id"), ("email", "email")):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            for c in ws.store.contacts.values():
+                if c["role"] == "user" and str(c.get(field) or "").lower() == value.lower():
+                    return str(c["id"])
+            raise ApiError(404, "not_found", "User Not Found")
+    raise ApiError(400, "parameter_not_found", "id, user_id or email is required")

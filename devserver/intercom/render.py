@@ -26,6 +26,7 @@ def render_company(store: Store, c: dict[str, Any]) -> dict[str, Any]:
         "created_at": c["created_at"],
         "updated_at": c["updated_at"],
         "last_request_at": c.get("last_request_at", c["created_at"]),
+        "plan": {"type": "plan", "id": _plan_id(c["plan"]), "name": c["plan"]} if c.get("plan") else {},
         "size": int(c.get("size", 0)),
         "website": c.get("website", ""),
         "industry": c.get("industry", ""),
@@ -33,9 +34,13 @@ def render_company(store: Store, c: dict[str, Any]) -> dict[str, Any]:
         "session_count": int(c.get("session_count", 0)),
         "user_count": user_count,
         "custom_attributes": dict(c.get("custom_attributes", {})),
-        "tags": {"type": "tag.list", "tags": []},
+        "tags": {"type": "tag.list", "tags": [render_tag(store.tags[t]) for t in c.get("tag_ids", [])]},
         "segments": {"type": "segment.list", "segments": []},
     }
+
+
+def _plan_id(name: str) -> str:
+    return str(sum(map(ord, name)) + 260000)
 
 
 def render_contact(store: Store, c: dict[str, Any]) -> dict[str, Any]:
@@ -115,6 +120,7 @@ def _linked(contact_id: str, kind: str, plural: str, ids: list[str]) -> dict[str
 
 def render_conversation(c: dict[str, Any]) -> dict[str, Any]:
     author_type = c["author_type"]
+    state = c.get("state", "open")
     return {
         "type": "conversation",
         "id": c["id"],
@@ -122,14 +128,14 @@ def render_conversation(c: dict[str, Any]) -> dict[str, Any]:
         "created_at": c["created_at"],
         "updated_at": c["updated_at"],
         "waiting_since": c["created_at"] if author_type != "admin" else None,
-        "snoozed_until": None,
-        "open": c.get("state", "open") == "open",
-        "state": c.get("state", "open"),
+        "snoozed_until": c.get("snoozed_until") if state == "snoozed" else None,
+        "open": state == "open",
+        "state": state,
         "read": False,
         "priority": "none",
         "admin_assignee_id": int(c["admin_assignee_id"] or 0),
-        "team_assignee_id": 0,
-        "tags": {"type": "tag.list", "tags": []},
+        "team_assignee_id": int(c.get("team_assignee_id") or 0),
+        "tags": {"type": "tag.list", "tags": [dict(t) for t in c.get("tags", [])]},
         "conversation_rating": None,
         "source": {
             "type": "conversation",
@@ -155,7 +161,51 @@ def render_conversation(c: dict[str, Any]) -> dict[str, Any]:
         "custom_attributes": {},
         "first_contact_reply": None,
         "sla_applied": None,
-        "statistics": None,
+        "statistics": _statistics(c),
         "linked_objects": {"type": "list", "data": [], "total_count": 0, "has_more": False},
         "ai_agent_participated": False,
+    }
+
+
+def _statistics(c: dict[str, Any]) -> dict[str, Any]:
+    stats: dict[str, Any] = {
+        "type": "conversation_statistics",
+        "count_reopens": int(c.get("count_reopens", 0)),
+        "count_conversation_parts": len(c.get("parts", [])) + 1,
+    }
+    for key in ("first_close_at", "last_close_at", "last_closed_by_id"):
+        if c.get(key) is not None:
+            stats[key] = c[key]
+    return stats
+
+
+def render_part(part: dict[str, Any]) -> dict[str, Any]:
+    """One conversation part (a reply, a note, or a close / open / snooze / assignment)."""
+    rendered = {
+        "type": "conversation_part",
+        "id": part["id"],
+        "part_type": part["part_type"],
+        "body": part.get("body"),
+        "created_at": part["created_at"],
+        "updated_at": part["created_at"],
+        "notified_at": part["created_at"],
+        "author": {"type": part["author_type"], "id": part["author_id"], "name": None, "email": ""},
+        "attachments": [],
+        "external_id": None,
+        "redacted": False,
+    }
+    if part.get("assigned_to") is not None:
+        rendered["assigned_to"] = part["assigned_to"]
+    return rendered
+
+
+def render_message(c: dict[str, Any]) -> dict[str, Any]:
+    """What `POST /conversations` answers: the contact's message, naming the conversation it started."""
+    return {
+        "type": "user_message",
+        "id": f"msg{c['id']}",
+        "created_at": c["created_at"],
+        "body": c["body"],
+        "message_type": "inapp",
+        "conversation_id": c["id"],
     }

@@ -1,27 +1,17 @@
-"""Routing of the Intercom REST API: `/me`, `/tags`, `/companies`, `/conversations`; `/contacts` has its own module."""
+"""Routing of the Intercom REST API: `/me`, `/admins`, `/teams`, `/tags` here; `/contacts`, `/companies` and
+`/conversations` in their own modules."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from devserver.intercom.contact_routes import contacts_route
+from devserver.intercom.admins import ME_ADMIN_ID, admin_list, team_list
+from devserver.intercom.company_routes import companies_route
+from devserver.intercom.contact_routes import contacts_route, events_route
+from devserver.intercom.conversation_routes import conversations_route
 from devserver.intercom.errors import ApiError
-from devserver.intercom.paging import list_by_seq, pages, query_per_page
-from devserver.intercom.render import APP_ID, render_company, render_conversation, render_tag
-from devserver.intercom.search import search
+from devserver.intercom.render import APP_ID, render_tag
 from devserver.intercom.workspace import Workspace
-
-COMPANY_FIELDS = (
-    "name",
-    "company_id",
-    "plan",
-    "size",
-    "website",
-    "industry",
-    "custom_attributes",
-    "monthly_spend",
-    "remote_created_at",
-)
 
 
 def route(ws: Workspace, method: str, path: str, query: dict[str, list[str]], payload: Any) -> tuple[int, Any]:
@@ -30,27 +20,30 @@ def route(ws: Workspace, method: str, path: str, query: dict[str, list[str]], pa
     body = payload if isinstance(payload, dict) else {}
     if seg == ["me"] and method == "GET":
         return 200, _me(ws)
+    if seg == ["events"]:
+        return events_route(ws, method, body)
     if seg[0] == "contacts":
         return contacts_route(ws, method, seg, query, body)
+    if seg == ["admins"] and method == "GET":
+        return 200, admin_list()
+    if seg == ["teams"] and method == "GET":
+        return 200, team_list()
     if seg[0] == "companies":
-        return _companies_route(ws, method, seg, query, body)
+        return companies_route(ws, method, seg, query, body)
     if seg == ["tags"]:
         if method == "GET":
             return 200, {"type": "list", "data": [render_tag(t) for t in ws.store.tags.values()]}
         if method == "POST":
-            name = body.get("name")
-            if not isinstance(name, str) or not name:
-                raise ApiError(400, "parameter_not_found", "name is required")
-            return 200, render_tag(ws.upsert_tag(name))
+            return 200, _create_tag(ws, body)
     if seg[0] == "conversations":
-        return _conversations_route(ws, method, seg, query, body)
+        return conversations_route(ws, method, seg, query, body)
     raise ApiError(404, "not_found", "Resource Not Found")
 
 
 def _me(ws: Workspace) -> dict[str, Any]:
     return {
         "type": "admin",
-        "id": "991267001",
+        "id": ME_ADMIN_ID,
         "name": "Simulated Admin",
         "email": "admin@example.com",
         "email_verified": True,
@@ -69,67 +62,18 @@ def _me(ws: Workspace) -> dict[str, Any]:
     }
 
 
-def _companies_route(
-    ws: Workspace, method: str, seg: list[str], query: dict[str, list[str]], body: dict[str, Any]
-) -> tuple[int, Any]:
-    if len(seg) == 1 and method == "POST":
-        data = {k: body[k] for k in COMPANY_FIELDS if k in body}
-        return 200, render_company(ws.store, ws.upsert_company(data))
-    if len(seg) == 1 and method == "GET":
-        wanted = query.get("company_id", [None])[0]
-        if wanted is not None:
-            for c in ws.store.companies.values():
-                if c["company_id"] == wanted:
-                    return 200, render_company(ws.store, c)
+def _create_tag(ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
+    """`POST /tags`: create (or find) a tag by name; with `companies: [{id}]`, tag those companies too."""
+    name = body.get("name")
+    if not isinstance(name, str) or not name:
+        raise ApiError(400, "parameter_not_found", "name is required")
+    companies = body.get("companies", [])
+    if not isinstance(companies, list) or not all(isinstance(c, dict) for c in companies):
+        raise ApiError(400, "parameter_invalid", "companies must be a list of objects")
+    for company in companies:
+        if company.get("id") not in ws.store.companies:
             raise ApiError(404, "company_not_found", "Company Not Found")
-        return 200, _list_companies(ws, query)
-    if len(seg) == 2 and method == "GET":
-        company = ws.store.companies.get(seg[1])
-        if company is None:
-            raise ApiError(404, "company_not_found", "Company Not Found")
-        return 200, render_company(ws.store, company)
-    raise ApiError(404, "not_found", "Resource Not Found")
-
-
-def _list_companies(ws: Workspace, query: dict[str, list[str]]) -> dict[str, Any]:
-    size = query_per_page(query, 15)
-    try:
-        page = int(query.get("page", ["1"])[0])
-    except ValueError:
-        raise ApiError(400, "parameter_invalid", "page must be an integer") from None
-    allc = list(ws.store.companies.values())
-    chunk = allc[(page - 1) * size : page * size]
-    return {
-        "type": "list",
-        "data": [render_company(ws.store, c) for c in chunk],
-        "pages": pages(size, len(allc), None, page),
-        "total_count": len(allc),
-    }
-
-
-def _conversations_route(
-    ws: Workspace, method: str, seg: list[str], query: dict[str, list[str]], body: dict[str, Any]
-) -> tuple[int, Any]:
-    if len(seg) == 1 and method == "GET":
-        ids, nxt, total = list_by_seq(ws.conversation_seq, query, 20)
-        size = query_per_page(query, 20)
-        return 200, {
-            "type": "conversation.list",
-            "conversations": [render_conversation(ws.store.conversations[i]) for i in ids],
-            "total_count": total,
-            "pages": pages(size, total, nxt),
-        }
-    if seg[1:] == ["search"] and method == "POST":
-        return 200, search(ws, body, contacts=False)
-    if len(seg) == 2 and method == "GET":
-        conv = ws.store.conversations.get(seg[1])
-        if conv is None:
-            raise ApiError(404, "not_found", "Resource Not Found")
-        rendered = render_conversation(conv)
-        rendered["conversation_parts"] = {
-            "type": "conversation_part.list",
-            "conversation_parts": [],
-            "total_count": 0,
-        }
-        return 200, rendered
-    raise ApiError(404, "not_found", "Resource Not Found")
+    tag = ws.upsert_tag(name)
+    for company in companies:
+        ws.tag_company(company["id"], tag["id"])
+    return render_tag(tag)

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from devserver.intercom.config import Config
+from devserver.intercom.conversation_writes import ConversationWrites
 from devserver.intercom.errors import ApiError
 from devserver.intercom.notifications import contact_notices, contact_tag_item, conversation_notices, webhook_item
 from devserver.intercom.render import render_company, render_contact, render_conversation, render_tag
@@ -31,7 +32,7 @@ def latest(kind: dict[str, Indexed], obj_id: str) -> dict[str, Any] | None:
     return max(entry.versions, key=lambda v: v[1])[2] if entry and entry.versions else None
 
 
-class Workspace:
+class Workspace(ConversationWrites):
     """All that `Simulator.reset` clears but the request log; callers hold the simulator's lock."""
 
     def __init__(self, config: Config, webhooks: WebhookSender | None = None) -> None:
@@ -43,6 +44,8 @@ class Workspace:
         self.contact_seq: dict[str, int] = {}
         self.conversation_seq: dict[str, int] = {}
         self.search_cache: dict[Any, SearchResult] = {}
+        self.notes: list[dict[str, Any]] = []
+        self.events: dict[tuple[str, str, int], dict[str, Any]] = {}  # (contact id, name, created_at): deduped
         self.reseed()
 
     def reseed(self) -> None:
@@ -179,6 +182,12 @@ class Workspace:
             self.emit("company.created", existing["id"], render_company(self.store, existing))
         return existing
 
+    def tag_company(self, company_id: str, tag_id: str) -> None:
+        company = self.store.companies.get(company_id)
+        if company is None:
+            raise ApiError(404, "company_not_found", "Company Not Found")
+        link(company, "tag_ids", tag_id)
+
     def upsert_tag(self, name: str) -> dict[str, Any]:
         for tag in self.store.tags.values():
             if tag["name"] == name:
@@ -186,3 +195,69 @@ class Workspace:
         tag = {"id": str(1000 + len(self.store.tags) + 1), "name": name}
         self.store.tags[tag["id"]] = tag
         return tag
+
+    # ---- the contact writes of the actions (contact_routes.py) ------------------------------------------------------
+    def update_contact(self, contact_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """PUT /contacts/{id}: the fields given replace the stored ones; custom attributes are merged by name."""
+        record = self.contact_or_error(contact_id)
+        attributes = fields.pop("custom_attributes", None)
+        record.update(fields)
+        if isinstance(attributes, dict):
+            record["custom_attributes"] = {**(record.get("custom_attributes") or {}), **attributes}
+        record["updated_at"] = self.stamp()
+        self.reindex_contact(record)
+        return record
+
+    def set_archived(self, contact_id: str, archived: bool) -> dict[str, Any]:
+        record = self.contact_or_error(contact_id)
+        record["archived"] = archived
+        record["updated_at"] = self.stamp()
+        self.reindex_contact(record)
+        return record
+
+    def delete_contact(self, contact_id: str) -> dict[str, Any]:
+        record = self.contact_or_error(contact_id)
+        del self.store.contacts[contact_id]
+        self.contact_seq.pop(contact_id, None)
+        self.store.contact_companies.pop(contact_id, None)
+        self.store.contact_tags.pop(contact_id, None)
+        self.store.index(self.store.contact_index, contact_id, None, self.delay(True), self.index_rng)
+        return record
+
+    def untag_contact(self, contact_id: str, tag_id: str) -> dict[str, Any]:
+        record = self.contact_or_error(contact_id)
+        tags = self.store.contact_tags.get(contact_id, [])
+        if tag_id not in tags:  # unconfirmed: Intercom's answer for a tag the contact does not carry
+            raise ApiError(404, "tag_not_found", "Tag not found")
+        tags.remove(tag_id)
+        self.reindex_contact(record)
+        return self.store.tags[tag_id]
+
+    def detach_company(self, contact_id: str, company_id: str) -> dict[str, Any]:
+        record = self.contact_or_error(contact_id)
+        companies = self.store.contact_companies.get(contact_id, [])
+        if company_id not in companies:
+            raise ApiError(404, "company_not_found", "Company Not Found")
+        companies.remove(company_id)
+        self.reindex_contact(record)
+        return self.store.companies[company_id]
+
+    def add_note(self, contact_id: str, body: str, admin_id: str) -> dict[str, Any]:
+        self.contact_or_error(contact_id)
+        note = {
+            "id": str(len(self.notes) + 1),
+            "contact_id": contact_id,
+            "body": body,
+            "admin_id": admin_id,
+            "created_at": self.stamp(),
+        }
+        self.notes.append(note)
+        return note
+
+    def track_event(self, contact_id: str, name: str, created_at: int, metadata: dict[str, Any]) -> bool:
+        """Store a data event once per (contact, name, created_at), as Intercom dedupes; False for a repeat."""
+        key = (contact_id, name, created_at)
+        if key in self.events:
+            return False
+        self.events[key] = {"contact_id": contact_id, "event_name": name, "created_at": created_at, **metadata}
+        return True

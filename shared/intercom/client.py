@@ -83,6 +83,10 @@ class IntercomClient:
     def put(self, path: str, json: Any, *, deadline: Deadline) -> Any:
         return self.request("PUT", path, json=json, deadline=deadline)
 
+    def delete(self, path: str, *, deadline: Deadline) -> Any:
+        """A DELETE is a write: a repeat after a lost answer would meet a 404, so it is never retried blindly."""
+        return self.request("DELETE", path, deadline=deadline, idempotent=False)
+
     def search(self, path: str, body: Any, *, deadline: Deadline) -> Any:
         return self.request("POST", path, json=body, deadline=deadline, idempotent=True)
 

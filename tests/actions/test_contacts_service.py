@@ -7,11 +7,12 @@ import threading
 import pytest
 
 from devserver.intercom import Simulator
-from shared import contacts
+from shared import contact_lists, contacts
+from shared.contact_requests import CreateLead, ListLeads, UpsertUser
 from shared.errors import BadRequest, Conflict, NotFound
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.requests import CreateLead, ListLeads, UpsertUser, parse
+from shared.requests import parse
 from tests.actions.support import make_client
 
 KEY = b"k" * 32
@@ -162,7 +163,7 @@ def test_list_leads_pages_through_everything_once(intercom: Simulator, client: I
     pages = 0
     while True:
         query = ListLeads(per_page=3, cursor=cursor)
-        page = contacts.list_leads(client, query, KEY, deadline())
+        page = contact_lists.list_leads(client, query, KEY, deadline())
         pages += 1
         seen += [lead.id for lead in page.value]
         assert all(lead.type == "lead" for lead in page.value)
@@ -175,12 +176,12 @@ def test_list_leads_pages_through_everything_once(intercom: Simulator, client: I
 
 def test_a_cursor_from_another_connection_or_key_is_refused(intercom: Simulator, client: IntercomClient) -> None:
     intercom.bulk_add_contacts(3, role="lead")
-    page = contacts.list_leads(client, ListLeads(per_page=1), KEY, deadline())
+    page = contact_lists.list_leads(client, ListLeads(per_page=1), KEY, deadline())
     assert page.next_cursor is not None
     other = make_client(intercom)
     for c, key in ((other, KEY), (client, b"x" * 32)):
         with pytest.raises(BadRequest) as info:
-            contacts.list_leads(c, ListLeads(per_page=1, cursor=page.next_cursor), key, deadline())
+            contact_lists.list_leads(c, ListLeads(per_page=1, cursor=page.next_cursor), key, deadline())
         assert info.value.details[0]["field"] == "cursor"
 
 

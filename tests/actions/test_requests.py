@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from shared.contact_requests import CreateLead, ListLeads, UpsertUser
 from shared.errors import BadRequest
-from shared.requests import MAX_COMPANIES, CreateLead, ListLeads, UpsertUser, check_email, parse, parse_id
+from shared.requests import MAX_COMPANIES, check_email, parse, parse_id
 
 
 def field_of(model: type[Any], data: dict[str, Any]) -> list[str]:

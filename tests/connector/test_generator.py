@@ -11,7 +11,8 @@ import pytest
 from pydantic import BaseModel, Field
 
 from connector import generate
-from connector.operations import OPERATIONS, Entry
+from connector.operations import OPERATIONS
+from connector.parts import Entry
 from connector.routes import AppFunctions, HttpRoute, RouteError, normalize, read
 from connector.swagger import ConversionError, Definitions, convert
 

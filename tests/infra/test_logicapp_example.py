@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from connector.operations import TRIGGERS
-from shared.requests import UpsertUser
+from shared.contact_requests import UpsertUser
 from tests.infra.bicep import INFRA, walk
 
 EXAMPLE = INFRA / "logicapp-example.json"

@@ -1,0 +1,99 @@
+"""The company actions and the workspace lists as connector operations (CONTRACT §7): create or update, get, list
+and tag companies; list admins and tags. Display names are the contract's."""
+
+from __future__ import annotations
+
+from connector.parts import Entry, Op
+from connector.shapes import AdminListing, CompanyPage, TagListing
+from shared.company_models import Company
+from shared.company_requests import ListCompanies, TagByName, UpsertCompany
+from shared.models import Tag
+
+IDS = {"id": ("Company ID", "The Intercom id of the company")}
+NO_COMPANY = "There is no company with this id"
+
+COMPANY_OPERATIONS: dict[str, Entry] = {
+    "create_or_update_company": Entry(
+        "companies",
+        ("POST",),
+        Op(
+            "CreateOrUpdateCompany",
+            "Create or update company",
+            "Creates a company, or updates the one with the same Your Company ID (your own id of the company, which "
+            "Intercom never changes). Intercom shows a company in its inbox once a user belongs to it.",
+            "201",
+            "Created",
+            Company,
+            body=UpsertCompany,
+            body_summary="Company",
+            more=(("200", "Updated: a company with this Your Company ID existed"),),
+            extensions={"x-ms-visibility": "important"},
+        ),
+    ),
+    "get_company": Entry(
+        "companies/{id}",
+        ("GET",),
+        Op(
+            "GetCompany",
+            "Get company",
+            "Given the Intercom id of a company, returns all the information about the company.",
+            "200",
+            "The company",
+            Company,
+            ids=IDS,
+            not_found=NO_COMPANY,
+        ),
+    ),
+    "list_companies": Entry(
+        "companies",
+        ("GET",),
+        Op(
+            "ListCompanies",
+            "List companies",
+            "Returns every company in your Intercom workspace, a page at a time, or the one company with a given "
+            "Your Company ID or name.",
+            "200",
+            "A page of companies",
+            CompanyPage,
+            query=ListCompanies,
+            query_text={
+                "company_id": "Only the company with this id of yours (exact match); not with Name",
+                "name": "Only the company with this name (exact match); not with Your Company ID",
+            },
+            pageable=True,
+        ),
+    ),
+    "tag_company": Entry(
+        "companies/{id}/tags",
+        ("POST",),
+        Op(
+            "TagCompany",
+            "Add tag to company",
+            "Tags a company; a tag with that name is created when the workspace has none.",
+            "200",
+            "The tag",
+            Tag,
+            body=TagByName,
+            body_summary="Tag",
+            ids=IDS,
+            not_found=NO_COMPANY,
+        ),
+    ),
+    "list_admins": Entry(
+        "admins",
+        ("GET",),
+        Op(
+            "ListAdmins",
+            "List admins",
+            "Returns the teammates (admins) of your workspace.",
+            "200",
+            "The admins",
+            AdminListing,
+        ),
+    ),
+    "list_tags": Entry(
+        "tags",
+        ("GET",),
+        Op("ListTags", "List tags", "Returns every tag of your workspace.", "200", "The tags", TagListing),
+    ),
+}

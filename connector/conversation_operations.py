@@ -1,0 +1,161 @@
+"""The conversation actions as connector operations (CONTRACT §7): send a message as a contact, get, list, reply,
+close, open, snooze, assign, tag. Display names are the contract's."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from connector.parts import Entry, Op
+from connector.shapes import ConversationPage
+from shared.conversation_requests import (
+    AssignConversation,
+    CloseConversation,
+    ListConversations,
+    OpenConversation,
+    ReplyToConversation,
+    SnoozeConversation,
+    StartConversation,
+    TagConversation,
+)
+from shared.models import Conversation, Tag
+
+IDS = {"id": ("Conversation ID", "The Intercom id of the conversation")}
+NOT_FOUND = "There is no such conversation (or no such admin or contact, as the details name)"
+AS_ADMIN = " Acts as the admin you pick, by default the admin who owns the connection's Intercom token."
+
+
+def _change(operation_id: str, summary: str, description: str, body: type[BaseModel], body_summary: str) -> Op:
+    """An action on one conversation, as an admin, answering the conversation as it is after it."""
+    return Op(
+        operation_id,
+        summary,
+        description + AS_ADMIN,
+        "200",
+        "The conversation, as it is now",
+        Conversation,
+        body=body,
+        body_summary=body_summary,
+        ids=IDS,
+        not_found=NOT_FOUND,
+    )
+
+
+CONVERSATION_OPERATIONS: dict[str, Entry] = {
+    "start_conversation": Entry(
+        "conversations",
+        ("POST",),
+        Op(
+            "SendMessageAsContact",
+            "Send message as a contact (new conversation)",
+            "Starts a new conversation in your inbox with a message written by a user or lead.",
+            "201",
+            "The new conversation",
+            Conversation,
+            body=StartConversation,
+            body_summary="Message",
+            not_found="There is no contact with this id",
+        ),
+    ),
+    "get_conversation": Entry(
+        "conversations/{id}",
+        ("GET",),
+        Op(
+            "GetConversation",
+            "Get conversation",
+            "Given the Intercom id of a conversation, returns it: state, assignee, first message and tags.",
+            "200",
+            "The conversation",
+            Conversation,
+            ids=IDS,
+            not_found="There is no such conversation",
+        ),
+    ),
+    "list_conversations": Entry(
+        "conversations",
+        ("GET",),
+        Op(
+            "ListConversations",
+            "List conversations",
+            "Returns the conversations of your workspace, oldest first, a page at a time; optionally only the open, "
+            "closed or snoozed ones. A new conversation is listed after a short delay (Intercom's search).",
+            "200",
+            "A page of conversations",
+            ConversationPage,
+            query=ListConversations,
+            query_text={"state": "Only conversations in this state: open, closed or snoozed"},
+            pageable=True,
+        ),
+    ),
+    "reply_to_conversation": Entry(
+        "conversations/{id}/reply",
+        ("POST",),
+        _change(
+            "ReplyToConversation",
+            "Reply to conversation",
+            "Adds a reply the contact sees, or a note only teammates see; give Reply As Contact ID to reply as the "
+            "contact instead.",
+            ReplyToConversation,
+            "Reply",
+        ),
+    ),
+    "close_conversation": Entry(
+        "conversations/{id}/close",
+        ("POST",),
+        _change(
+            "CloseConversation",
+            "Close conversation",
+            "Closes a conversation, with an optional closing message.",
+            CloseConversation,
+            "Close",
+        ),
+    ),
+    "open_conversation": Entry(
+        "conversations/{id}/open",
+        ("POST",),
+        _change(
+            "OpenConversation",
+            "Open conversation",
+            "Reopens a closed or snoozed conversation.",
+            OpenConversation,
+            "Open",
+        ),
+    ),
+    "snooze_conversation": Entry(
+        "conversations/{id}/snooze",
+        ("POST",),
+        _change(
+            "SnoozeConversation",
+            "Snooze conversation",
+            "Snoozes a conversation until a time in the future, when it reopens.",
+            SnoozeConversation,
+            "Snooze",
+        ),
+    ),
+    "assign_conversation": Entry(
+        "conversations/{id}/assign",
+        ("POST",),
+        _change(
+            "AssignConversation",
+            "Assign conversation",
+            "Assigns a conversation to an admin or a team (0: unassigned).",
+            AssignConversation,
+            "Assignment",
+        ),
+    ),
+    "tag_conversation": Entry(
+        "conversations/{id}/tags",
+        ("POST",),
+        Op(
+            "TagConversation",
+            "Add tag to conversation",
+            "Tags a conversation; a tag with that name is created when the workspace has none." + AS_ADMIN,
+            "200",
+            "The tag",
+            Tag,
+            body=TagConversation,
+            body_summary="Tag",
+            ids=IDS,
+            not_found=NOT_FOUND,
+        ),
+    ),
+}

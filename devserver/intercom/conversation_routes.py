@@ -1,0 +1,92 @@
+"""The `/conversations` endpoints: list, search, get (with its parts), start one from a contact, reply, parts
+(close / open / snoozed / assignment) and tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devserver.intercom.errors import ApiError
+from devserver.intercom.paging import list_by_seq, pages, query_per_page
+from devserver.intercom.render import render_conversation, render_message, render_part
+from devserver.intercom.search import search
+from devserver.intercom.workspace import Workspace
+
+
+def conversations_route(
+    ws: Workspace, method: str, seg: list[str], query: dict[str, list[str]], body: dict[str, Any]
+) -> tuple[int, Any]:
+    if len(seg) == 1 and method == "GET":
+        ids, nxt, total = list_by_seq(ws.conversation_seq, query, 20)
+        return 200, {
+            "type": "conversation.list",
+            "conversations": [render_conversation(ws.store.conversations[i]) for i in ids],
+            "total_count": total,
+            "pages": pages(query_per_page(query, 20), total, nxt),
+        }
+    if len(seg) == 1 and method == "POST":
+        return 200, _start(ws, body)
+    if seg[1:] == ["search"] and method == "POST":
+        return 200, search(ws, body, contacts=False)
+    if len(seg) == 2 and method == "GET":
+        return 200, _full(ws.conversation_or_error(seg[1]))
+    if len(seg) == 3 and method == "POST":
+        if seg[2] == "reply":
+            return 200, _full(_reply(ws, seg[1], body))
+        if seg[2] == "parts":
+            fields = {k: body[k] for k in ("body", "snoozed_until", "type", "assignee_id") if k in body}
+            record = ws.change_conversation(seg[1], _text(body, "message_type"), _text(body, "admin_id"), **fields)
+            return 200, _full(record)
+        if seg[2] == "tags":
+            return 200, ws.tag_conversation(seg[1], _text(body, "id"), _text(body, "admin_id"))
+    raise ApiError(404, "not_found", "Resource Not Found")
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value:
+        raise ApiError(400, "parameter_not_found", f"{key} is required")
+    return value
+
+
+def _start(ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
+    sender = body.get("from")
+    if not isinstance(sender, dict):
+        raise ApiError(400, "parameter_not_found", "from is required")
+    record = ws.start_conversation(_text(sender, "id"), _text(body, "body"), role=_text(sender, "type"))
+    return render_message(record)
+
+
+def _reply(ws: Workspace, conv_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    message_type = _text(body, "message_type")
+    if body.get("type") == "admin":
+        if message_type not in ("comment", "note"):
+            raise ApiError(400, "parameter_invalid", "message_type must be comment or note")
+        return ws.reply_to_conversation(
+            conv_id,
+            author_type="admin",
+            author_id=_text(body, "admin_id"),
+            body=_text(body, "body"),
+            note=message_type == "note",
+        )
+    if body.get("type") == "user":
+        if message_type != "comment":
+            raise ApiError(400, "parameter_invalid", "a contact's reply is a comment")
+        contact = ws.contact_or_error(_text(body, "intercom_user_id"))
+        return ws.reply_to_conversation(
+            conv_id, author_type=contact["role"], author_id=contact["id"], body=_text(body, "body")
+        )
+    raise ApiError(400, "parameter_invalid", "type must be admin or user")
+
+
+def _full(record: dict[str, Any]) -> dict[str, Any]:
+    """A conversation as `GET /conversations/{id}` answers it: with its parts."""
+    rendered = render_conversation(record)
+    parts = record.get("parts", [])
+    rendered["conversation_parts"] = {
+        "type": "conversation_part.list",
+        "conversation_parts": [render_part(p) for p in parts],
+        "total_count": len(parts),
+    }
+    return rendered

@@ -1,0 +1,178 @@
+"""The contact actions (CONTRACT §2, §7): users, leads, contacts and events. Each handler parses, calls one function
+of shared/, and answers; `functions.http.action` supplies the client, deadline and parsing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import azure.functions as func
+
+from functions.http import Call, action, json_response, no_content
+from shared import contact_lists, contact_writes, contacts, events, tagging
+from shared.contact_lists import Page
+from shared.contact_requests import (
+    AddNote,
+    AddTag,
+    AttachCompany,
+    CreateLead,
+    ListLeads,
+    ListUsers,
+    TrackEvent,
+    UpdateLead,
+    UpdateUser,
+    UpsertUser,
+)
+from shared.requests import PageQuery
+
+bp = func.Blueprint()
+
+
+def _page(call: Call, page: Page[Any], query: PageQuery) -> func.HttpResponse:
+    """`{"value": [...], "nextLink"}`; nextLink keeps the request's other parameters (email, the function key)."""
+    body: dict[str, object] = {"value": [item.model_dump(mode="json") for item in page.value]}
+    if page.next_cursor is not None:
+        body["nextLink"] = call.link(per_page=str(query.per_page), cursor=page.next_cursor)
+    return json_response(body)
+
+
+# -- users -----------------------------------------------------------------------------------------------------------
+
+
+@bp.function_name("create_or_update_user")
+@bp.route(route="users", methods=["POST"])
+@action
+def create_or_update_user(call: Call) -> func.HttpResponse:
+    result = contacts.create_or_update_user(call.client, call.body(UpsertUser), call.deadline)
+    return json_response(result.user, status=201 if result.created else 200)
+
+
+@bp.function_name("list_users")
+@bp.route(route="users", methods=["GET"])
+@action
+def list_users(call: Call) -> func.HttpResponse:
+    query = call.query(ListUsers)
+    return _page(call, contact_lists.list_users(call.client, query, call.settings.cursor_key, call.deadline), query)
+
+
+@bp.function_name("get_user")
+@bp.route(route="users/{user_id}", methods=["GET"])
+@action
+def get_user(call: Call) -> func.HttpResponse:
+    return json_response(contacts.get_user(call.client, call.id("user_id"), call.deadline))
+
+
+@bp.function_name("update_user")
+@bp.route(route="users/{user_id}", methods=["PUT"])
+@action
+def update_user(call: Call) -> func.HttpResponse:
+    user_id, request = call.id("user_id"), call.body(UpdateUser)
+    return json_response(contacts.update_user(call.client, user_id, request, call.deadline))
+
+
+# -- leads -----------------------------------------------------------------------------------------------------------
+
+
+@bp.function_name("create_lead")
+@bp.route(route="leads", methods=["POST"])
+@action
+def create_lead(call: Call) -> func.HttpResponse:
+    return json_response(contacts.create_lead(call.client, call.body(CreateLead), call.deadline), status=201)
+
+
+@bp.function_name("list_leads")
+@bp.route(route="leads", methods=["GET"])
+@action
+def list_leads(call: Call) -> func.HttpResponse:
+    query = call.query(ListLeads)
+    return _page(call, contact_lists.list_leads(call.client, query, call.settings.cursor_key, call.deadline), query)
+
+
+@bp.function_name("get_lead")
+@bp.route(route="leads/{contact_id}", methods=["GET"])
+@action
+def get_lead(call: Call) -> func.HttpResponse:
+    return json_response(contacts.get_lead(call.client, call.id("contact_id"), call.deadline))
+
+
+@bp.function_name("update_lead")
+@bp.route(route="leads/{contact_id}", methods=["PUT"])
+@action
+def update_lead(call: Call) -> func.HttpResponse:
+    contact_id, request = call.id("contact_id"), call.body(UpdateLead)
+    return json_response(contacts.update_lead(call.client, contact_id, request, call.deadline))
+
+
+# -- any contact -----------------------------------------------------------------------------------------------------
+
+
+@bp.function_name("archive_contact")
+@bp.route(route="contacts/{id}/archive", methods=["POST"])
+@action
+def archive_contact(call: Call) -> func.HttpResponse:
+    return json_response(contact_writes.set_archived(call.client, call.id("id"), True, call.deadline))
+
+
+@bp.function_name("unarchive_contact")
+@bp.route(route="contacts/{id}/unarchive", methods=["POST"])
+@action
+def unarchive_contact(call: Call) -> func.HttpResponse:
+    return json_response(contact_writes.set_archived(call.client, call.id("id"), False, call.deadline))
+
+
+@bp.function_name("delete_contact")
+@bp.route(route="contacts/{id}", methods=["DELETE"])
+@action
+def delete_contact(call: Call) -> func.HttpResponse:
+    contact_writes.delete_contact(call.client, call.id("id"), call.deadline)
+    return no_content()
+
+
+@bp.function_name("tag_contact")
+@bp.route(route="contacts/{id}/tags", methods=["POST"])
+@action
+def tag_contact(call: Call) -> func.HttpResponse:
+    contact_id, request = call.id("id"), call.body(AddTag)
+    return json_response(tagging.tag_contact(call.client, contact_id, request.name, call.deadline))
+
+
+@bp.function_name("untag_contact")
+@bp.route(route="contacts/{id}/tags/{tag_id}", methods=["DELETE"])
+@action
+def untag_contact(call: Call) -> func.HttpResponse:
+    tagging.untag_contact(call.client, call.id("id"), call.id("tag_id"), call.deadline)
+    return no_content()
+
+
+@bp.function_name("add_note")
+@bp.route(route="contacts/{id}/notes", methods=["POST"])
+@action
+def add_note(call: Call) -> func.HttpResponse:
+    contact_id, request = call.id("id"), call.body(AddNote)
+    return json_response(contact_writes.add_note(call.client, contact_id, request, call.deadline), status=201)
+
+
+@bp.function_name("attach_company")
+@bp.route(route="contacts/{id}/companies", methods=["POST"])
+@action
+def attach_company(call: Call) -> func.HttpResponse:
+    contact_id, request = call.id("id"), call.body(AttachCompany)
+    return json_response(contact_writes.attach_company(call.client, contact_id, request, call.deadline))
+
+
+@bp.function_name("detach_company")
+@bp.route(route="contacts/{id}/companies/{company_id}", methods=["DELETE"])
+@action
+def detach_company(call: Call) -> func.HttpResponse:
+    contact_writes.detach_company(call.client, call.id("id"), call.id("company_id"), call.deadline)
+    return no_content()
+
+
+# -- events ----------------------------------------------------------------------------------------------------------
+
+
+@bp.function_name("track_event")
+@bp.route(route="events", methods=["POST"])
+@action
+def track_event(call: Call) -> func.HttpResponse:
+    events.track_event(call.client, call.body(TrackEvent), call.deadline)
+    return func.HttpResponse(status_code=202)
