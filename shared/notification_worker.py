@@ -23,8 +23,9 @@ from shared.intercom.client import IntercomClient, client_for
 from shared.intercom.deadline import Deadline
 from shared.me import read_me
 from shared.notification_events import ROUTES, Found, Route, normalized
-from shared.polling import SPECS, event_body, key_bound
+from shared.polling import key_bound
 from shared.settings import Connection, Settings
+from shared.trigger_specs import SPECS
 from shared.workspaces import WorkspaceDirectory
 
 log = logging.getLogger("shared.notification_worker")
@@ -107,7 +108,10 @@ class _Job:
             return 0
         if route.trigger == "user-updated" and _superseded(event_log, found):
             return 0
-        body = event_body(self.client, SPECS[route.trigger], item, self.deadline)
+        obj = route.object(item)
+        if obj is None:  # route.event found it, so this cannot happen
+            return 0
+        body = SPECS[route.trigger].body(self.client, obj, self.deadline)
         lookback = self.settings.poll_lookback_seconds
 
         def floor(checkpoint: Checkpoint) -> int:
