@@ -11,6 +11,7 @@ them must be logged), `allowed[trigger]` every key of a real event (nothing else
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from devserver.intercom import Simulator
@@ -58,7 +59,7 @@ class Scenario:
             self.conversations,
             self.tags,
         )
-        writes = [
+        writes: list[Callable[[], object]] = [
             lambda: self._convert(plain[0]),
             lambda: self._add_email(plain[1], "p1"),
             lambda: self._tag(users[0], tags[0], update=True),
