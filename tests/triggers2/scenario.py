@@ -37,6 +37,7 @@ class Scenario:
     users: list[str] = field(default_factory=list)
     conversations: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    closes: dict[str, list[str]] = field(default_factory=dict)  # conversation id: its close keys, in order
 
     def setup(self) -> None:
         """Phase 1: objects every poll sees at once (no index delay), created after the triggers' start."""
@@ -83,6 +84,9 @@ class Scenario:
             lambda: self._open(convs[0]),
             lambda: self._close(convs[0]),  # closed again: a new key
             lambda: self._add_email(plain[4], "p4"),
+            lambda: self._tag(users[2], tags[1], update=False),
+            lambda: self._tag(users[1], tags[0], update=False),
+            lambda: self._add_email_to_new_lead(),
             lambda: self._company("Late 2"),
             lambda: sim.add_conversation(users[1]),  # never closed: no event
         ]
@@ -111,7 +115,7 @@ class Scenario:
         """Created without an email and given one 1 s later: a poll sees it only if it read the lead in between."""
         lead = self.sim.add_contact("lead", name="Quick")["id"]
         time.sleep(1.0)
-        self.sim.update_contact(lead, email="quick@example.com")
+        self.sim.update_contact(lead, email=f"quick-{lead}@example.com")
         self.allowed["lead-email-added"].add(lead)
 
     def _tag(self, contact: str, tag: str, *, update: bool) -> None:
@@ -129,6 +133,7 @@ class Scenario:
         closed = self.sim.close_conversation(conversation)
         key = f"{conversation}:{closed['statistics']['last_close_at']}"
         self.allowed["conversation-closed"].add(key)
+        self.closes.setdefault(conversation, []).append(key)
         # Only its last close is sure to be seen: the required key is replaced by a later close.
         self.required["conversation-closed"] = {
             k for k in self.required["conversation-closed"] if not k.startswith(f"{conversation}:")
