@@ -101,7 +101,7 @@ def change(
     for user_id in rng.sample(users, n):
         sim.tag_contact(user_id, tag)
         sim.update_contact(user_id, name=f"changed {rng.random():.6f}", unsubscribed_from_emails=True)
-    for conversation in rng.sample(conversations, n):
+    for conversation in rng.sample(conversations, min(n, len(conversations))):
         sim.close_conversation(conversation)
     mark = uuid.uuid4().hex[:8]
     for i, lead_id in enumerate(previous):

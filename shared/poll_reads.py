@@ -172,11 +172,12 @@ def workspace_timezone(client: IntercomClient, state: dict[str, Any], now: float
 
 
 def scan_listing(
-    client: IntercomClient, spec: TriggerSpec, page: int, stop_below: int, deadline: Deadline, ceiling: int
+    client: IntercomClient, spec: TriggerSpec, page: int | None, stop_below: int, deadline: Deadline, ceiling: int
 ) -> Scan:
     """The company listing (`GET /companies`, every company by page number, oldest first: an order Intercom does not
-    document), read from its tail: the page the last poll ended on (`page`), the pages after it (new companies),
-    then back while a page's first item is not older than `stop_below`. A quiet poll reads one page."""
+    document), read from its tail: the page the last poll ended on (`page`; None: the last page, which page 1
+    names), the pages after it (new companies), then back while a page's first item is not older than `stop_below`.
+    A quiet poll reads one page."""
     scan = Scan()
     read: dict[int, list[dict[str, Any]]] = {}
 
@@ -191,17 +192,19 @@ def scan_listing(
         return total if isinstance(total, int) and not isinstance(total, bool) and total >= 1 else number
 
     try:
-        number = max(1, page)
+        number = max(1, page or 1)
         last = fetch(number)
-        if number > last:  # companies were deleted: the tail moved back
-            read.clear()
+        if page is None or number > last:  # the first read, or companies were deleted: start at the tail
             number = last
-            last = fetch(number)
+            if number not in read:
+                read.clear()
+                last = fetch(number)
         for following in range(number + 1, last + 1):
             last = max(last, fetch(following))
         while number > 1 and (not read[number] or (stamp(read[number][0], spec.field) or 0) >= stop_below):
             number -= 1
-            fetch(number)
+            if number not in read:
+                fetch(number)
     except ConnectorError as exc:
         scan.error = exc
         return scan

@@ -220,7 +220,7 @@ def _read_listing(
     """The company listing from the page the last complete read ended on; a read cut short is simply read again
     (no cursor to keep: its cost is the pages of new companies)."""
     page = state.get("page")
-    scan = scan_listing(client, spec, page if isinstance(page, int) else 1, window.cutoff, deadline, int(now))
+    scan = scan_listing(client, spec, page if isinstance(page, int) else None, window.cutoff, deadline, int(now))
     if scan.complete and scan.tail_page is not None:
         state["page"] = scan.tail_page
     return _Read(scan.items, scan.pages, scan.complete, scan.top, scan.error)
