@@ -378,8 +378,12 @@ def key_bound(trigger: str, watermark: int, lookback: int) -> int:
     A poll drops keys by `seen_keys(cutoff)` with cutoff >= watermark - lookback, so older keys are never asked
     for (a poll that read an older checkpoint fails its commit on the ETag). Keys that name an object for good
     (user-created, lead-converted, ...) guard events found through a marker, which lives MARKER_RETENTION_SECONDS
-    after the object was last seen, or an object seen again any time; so they stay that long.
+    after the object was last seen, or an object seen again any time; so they stay that long. contact-unsubscribed
+    keeps its keys (one per contact ever seen unsubscribed): an unsubscribed contact may be updated any time later,
+    and only its key tells that it fired.
     """
+    if SPECS[trigger].keys_forever:
+        return 0
     bound = watermark - lookback - KEY_MARGIN_SECONDS
     if SPECS[trigger].identity_keys:
         bound = min(bound, watermark - MARKER_RETENTION_SECONDS - KEY_MARGIN_SECONDS)

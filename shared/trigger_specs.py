@@ -21,7 +21,8 @@ COMPANIES = "/companies"  # a listing by page number, oldest first (shared/poll_
 class TriggerSpec:
     """A trigger: the search (or listing) it reads newest first by `field`, the search's other filters, its rule and
     its body. `identity_keys`: a key names the object for good (not a version in the window), so logged keys are
-    checked by point reads and kept as long as markers. `markers`: the rule compares with what earlier polls saw."""
+    checked by point reads and kept as long as markers (`keys_forever`: never pruned). `markers`: the rule compares
+    with what earlier polls saw."""
 
     name: str
     path: str
@@ -31,6 +32,7 @@ class TriggerSpec:
     filters: tuple[Mapping[str, Any], ...] = ()
     identity_keys: bool = False
     markers: bool = False
+    keys_forever: bool = False
 
     @property
     def contacts(self) -> bool:
@@ -83,7 +85,7 @@ SPECS: dict[str, TriggerSpec] = {
         TriggerSpec("company-created", COMPANIES, "created_at", rules.by_id(), company_body),
         TriggerSpec(
             "contact-unsubscribed", CONTACTS, "updated_at", rules.by_id(rules.unsubscribed), contact_body,
-            (equals("unsubscribed_from_emails", True),), identity_keys=True,
+            (equals("unsubscribed_from_emails", True),), identity_keys=True, keys_forever=True,
         ),
     )
 }  # fmt: skip
