@@ -126,17 +126,22 @@ class Call:
 
     def body(self, model: type[M]) -> M:
         """The JSON body validated as `model` (413 over the size limit, 400 naming each bad field)."""
-        self.connection  # noqa: B018 (an unknown connection is reported before the input)
+        self._connection_first()
         return parse(model, json_body(self.req, self.settings))
 
     def query(self, model: type[M]) -> M:
         """The query string validated as `model`."""
-        self.connection  # noqa: B018 (an unknown connection is reported before the input)
+        self._connection_first()
         return parse(model, dict(self.req.params))
 
     def id(self, name: str) -> str:
         """The route parameter `name` as an Intercom id (400 naming `name` otherwise)."""
+        self._connection_first()
         return parse_id(self.req.route_params.get(name), name)
+
+    def _connection_first(self) -> None:
+        """An unknown connection is reported before any input, whatever order a handler reads its inputs in."""
+        self.connection  # noqa: B018
 
     def link(self, **params: str) -> str:
         """The request's URL with `params` set: a nextLink the caller follows as it is."""

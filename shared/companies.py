@@ -14,14 +14,14 @@ from typing import Any
 
 from shared.company_models import Company, company_to_model
 from shared.company_requests import ListCompanies, TagByName, UpsertCompany
-from shared.errors import BadRequest, NotFound
+from shared.contact_models import tag_to_model
+from shared.errors import BadRequest, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest, IntercomConflict, IntercomNotFound
 from shared.list_cursors import open_cursor, seal_cursor
 from shared.models import Tag
 from shared.names import cache_for
-from shared.workspace_lists import tag_from
 
 CURSOR_PURPOSE = "list-companies"
 # Intercom's created_at is compared with the call's start to tell "created" from "updated" when the look-up missed
@@ -57,9 +57,9 @@ def create_or_update_company(
         company = client.request("POST", "/companies", json=body, deadline=deadline, idempotent=True)
     except IntercomConflict:
         company = client.request("POST", "/companies", json=body, deadline=deadline, idempotent=True)
-    created_at = company.get("created_at") if isinstance(company, dict) else None
+    model = _model(company)
+    created_at = company.get("created_at")
     fresh = not isinstance(created_at, int | float) or created_at >= started - CREATED_SLACK_SECONDS
-    model = company_to_model(company)
     cache_for(client.connection).remember_company(model.id, model.name)
     return UpsertedCompany(model, created=existing is None and fresh)
 
@@ -67,7 +67,7 @@ def create_or_update_company(
 def get_company(client: IntercomClient, company_id: str, deadline: Deadline) -> Company:
     """The company with this Intercom id; 404 naming `id` when there is none."""
     try:
-        return company_to_model(client.get(f"/companies/{company_id}", deadline=deadline))
+        return _model(client.get(f"/companies/{company_id}", deadline=deadline))
     except IntercomNotFound:
         raise NotFound(
             f"no company with id {company_id}", details=[{"field": "id", "message": "no such company"}]
@@ -80,7 +80,7 @@ def list_companies(client: IntercomClient, query: ListCompanies, cursor_key: byt
     exact = query.exact()
     if exact is not None:
         found = _find(client, *exact, deadline)
-        return CompanyPage([] if found is None else [company_to_model(found)], None)
+        return CompanyPage([] if found is None else [_model(found)], None)
     position = open_cursor(cursor_key, CURSOR_PURPOSE, client.connection.name, query.cursor)
     page = 1 if position is None else position.get("p")
     if isinstance(page, bool) or not isinstance(page, int) or page < 1:
@@ -92,7 +92,7 @@ def list_companies(client: IntercomClient, query: ListCompanies, cursor_key: byt
         if position is None:
             raise
         raise BadRequest.field("cursor", "Intercom no longer accepts this page; list again without a cursor") from None
-    companies = [company_to_model(c) for c in _data(answer)]
+    companies = [_model(c) for c in _data(answer)]
     total_pages = _obj(_obj(answer).get("pages")).get("total_pages")
     more = isinstance(total_pages, int) and page < total_pages and bool(companies)
     following = seal_cursor(cursor_key, CURSOR_PURPOSE, client.connection.name, p=page + 1) if more else None
@@ -115,7 +115,9 @@ def tag_company(client: IntercomClient, company_id: str, request: TagByName, dea
         raise NotFound(
             f"no company with id {company_id}", details=[{"field": "id", "message": "no such company"}]
         ) from None
-    return tag_from(answer)
+    if not isinstance(answer, dict) or answer.get("id") is None:
+        raise UpstreamFailed("Intercom answered the tag without an id")
+    return tag_to_model(answer)
 
 
 def _find(client: IntercomClient, key: str, value: str, deadline: Deadline) -> dict[str, Any] | None:
@@ -128,6 +130,12 @@ def _find(client: IntercomClient, key: str, value: str, deadline: Deadline) -> d
         return None
     candidates = [answer] if _obj(answer).get("type") == "company" else _data(answer)
     return next((c for c in candidates if c.get(key) == value and c.get("id") is not None), None)
+
+
+def _model(answer: Any) -> Company:
+    if not isinstance(answer, dict) or answer.get("id") is None:
+        raise UpstreamFailed("Intercom answered a company without an id")
+    return company_to_model(answer)
 
 
 def _obj(value: Any) -> dict[str, Any]:

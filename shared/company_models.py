@@ -6,6 +6,7 @@ their names inline (Intercom's company answer has them). Every field is present,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,7 +25,7 @@ class Company(_Shape):
     size: int | None = Field(None, description="Number of employees")
     website: str | None = None
     industry: str | None = None
-    monthly_spend: float | None = Field(None, description="Revenue the company brings in per month")
+    monthly_spend: int | None = Field(None, description="Revenue the company brings in per month (whole number)")
     user_count: int | None = Field(None, description="Number of users and leads in the company")
     created_at: str | None = Field(None, description="yyyy-MM-ddTHH:mm:ss.fffZ (UTC)")
     updated_at: str | None = Field(None, description="yyyy-MM-ddTHH:mm:ss.fffZ (UTC)")
@@ -32,12 +33,11 @@ class Company(_Shape):
     tags: TagList = Field(default_factory=TagList)
 
 
-def _number(value: Any) -> float | None:
-    return None if isinstance(value, bool) or not isinstance(value, int | float) else value
-
-
 def _whole(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """A whole number (Intercom truncates `monthly_spend` to one); anything else is None."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return int(value)
 
 
 def _attributes(value: Any) -> dict[str, AttributeValue]:
@@ -58,7 +58,7 @@ def company_to_model(company: Mapping[str, Any]) -> Company:
         size=_whole(company.get("size")),
         website=_text(company.get("website")) or None,
         industry=_text(company.get("industry")) or None,
-        monthly_spend=_number(company.get("monthly_spend")),
+        monthly_spend=_whole(company.get("monthly_spend")),
         user_count=_whole(company.get("user_count")),
         created_at=format_timestamp(company.get("created_at")),
         updated_at=format_timestamp(company.get("updated_at")),

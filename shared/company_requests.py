@@ -43,6 +43,7 @@ def _web_url(value: str | None) -> str | None:
 YourCompanyId = Annotated[
     str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=255), AfterValidator(_your_id)
 ]
+OptionalFilter = Annotated[Annotated[str, Field(max_length=255)] | None, BeforeValidator(blank_to_none)]
 Count = Annotated[Annotated[int, Field(ge=0, le=2_000_000_000)] | None, BeforeValidator(blank_to_none)]
 
 
@@ -62,12 +63,8 @@ class UpsertCompany(Body):
 class ListCompanies(PageQuery):
     """Query of List companies (GET /api/companies)."""
 
-    company_id: Annotated[str | None, BeforeValidator(blank_to_none), Field(max_length=255)] = Field(
-        None, description="Only the company with this id of yours (exact match)"
-    )
-    name: Annotated[str | None, BeforeValidator(blank_to_none), Field(max_length=255)] = Field(
-        None, description="Only the company with this name (exact match)"
-    )
+    company_id: OptionalFilter = Field(None, description="Only the company with this id of yours (exact match)")
+    name: OptionalFilter = Field(None, description="Only the company with this name (exact match)")
 
     def exact(self) -> tuple[str, str] | None:
         """The one filter given, as (Intercom's query parameter, value); a 400 naming both when both are."""

@@ -13,10 +13,10 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field
 
 from shared.errors import BadRequest
-from shared.requests import Body, IntercomId, OptionalId, OptionalText, PageQuery, Timestamp, blank_to_none
+from shared.requests import Body, IntercomId, OptionalId, PageQuery, Timestamp, blank_to_none
 
 MessageBody = Annotated[str, Field(min_length=1, max_length=20_000)]
-OptionalMessage = Annotated[OptionalText, Field(max_length=20_000)]
+OptionalMessage = Annotated[Annotated[str, Field(max_length=20_000)] | None, BeforeValidator(blank_to_none)]
 TagName = Annotated[str, Field(min_length=1, max_length=255)]
 _ADMIN = "Intercom id of the admin who acts (default: the admin who owns the connection's token)"
 

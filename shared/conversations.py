@@ -9,8 +9,10 @@ a reply, a state change) are never sent twice; the decisions are written up in d
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from shared.conversation_requests import (
@@ -23,23 +25,26 @@ from shared.conversation_requests import (
     StartConversation,
     TagConversation,
 )
-from shared.errors import BadRequest, NotFound, UpstreamFailed
+from shared.errors import BadRequest, ConnectorError, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.intercom.errors import IntercomBadRequest, IntercomNotFound
-from shared.list_cursors import next_starting_after, open_cursor, seal_cursor
+from shared.intercom.errors import IntercomNotFound
+from shared.list_cursors import next_search_cursor, search_page, search_position
 from shared.me import read_me
 from shared.models import Conversation, Tag, conversation_to_model
 from shared.tagging import tag_by_name
 from shared.workspace_lists import assignee_kind
 
+log = logging.getLogger("shared.conversations")
+
 CURSOR_PURPOSE = "list-conversations"
 STATES = ("open", "closed", "snoozed")
 
 
+@dataclass(frozen=True)
 class ConversationPage:
-    def __init__(self, value: list[Conversation], next_cursor: str | None) -> None:
-        self.value, self.next_cursor = value, next_cursor
+    value: list[Conversation]
+    next_cursor: str | None
 
 
 def start_conversation(client: IntercomClient, request: StartConversation, deadline: Deadline) -> Conversation:
@@ -56,7 +61,22 @@ def start_conversation(client: IntercomClient, request: StartConversation, deadl
     conversation_id = message.get("conversation_id") if isinstance(message, dict) else None
     if not conversation_id:
         raise UpstreamFailed("Intercom sent the message but did not say which conversation it started")
-    return get_conversation(client, str(conversation_id), deadline)
+    try:
+        return get_conversation(client, str(conversation_id), deadline)
+    except ConnectorError as error:
+        # The message is written: failing now would invite a retry that writes it twice. Answer what is known.
+        log.warning("conversation %s not read after it started: %s", conversation_id, error.code)
+        return conversation_to_model(
+            {
+                "id": conversation_id,
+                "created_at": message.get("created_at"),
+                "updated_at": message.get("created_at"),
+                "state": "open",
+                "open": True,
+                "source": {"body": request.body, "author": sender},
+                "contacts": {"contacts": [{"type": "contact", "id": request.contact_id}]},
+            }
+        )
 
 
 def get_conversation(client: IntercomClient, conversation_id: str, deadline: Deadline) -> Conversation:
@@ -73,33 +93,13 @@ def list_conversations(
     """One page of Intercom's conversation search, oldest first, optionally in one `state`; the next cursor is sealed.
 
     Search is what filters by state; like every Intercom search it shows a new conversation after a short delay."""
-    position = open_cursor(cursor_key, CURSOR_PURPOSE, client.connection.name, query.cursor)
-    after = None if position is None else position.get("a")
-    if position is not None and (not isinstance(after, str) or not after or position.get("s") != query.state):
-        raise BadRequest.field("cursor", "this cursor belongs to another listing; use the nextLink as it is")
-    states = [query.state] if query.state else list(STATES)
-    pagination: dict[str, Any] = {"per_page": query.per_page}
-    if after is not None:
-        pagination["starting_after"] = after
-    body = {
-        "query": {"field": "state", "operator": "IN", "value": states},
-        "sort": {"field": "created_at", "order": "ascending"},
-        "pagination": pagination,
-    }
-    try:
-        found = client.search("/conversations/search", body, deadline=deadline)
-    except IntercomBadRequest:
-        if after is None:
-            raise
-        raise BadRequest.field(
-            "cursor", "Intercom no longer accepts this position; list again without a cursor"
-        ) from None
+    connection = client.connection.name
+    after = search_position(cursor_key, CURSOR_PURPOSE, connection, query.cursor, s=query.state)
+    where = {"field": "state", "operator": "IN", "value": [query.state] if query.state else list(STATES)}
+    found = search_page(client, "/conversations/search", where, query.per_page, after, deadline)
     items = found.get("conversations") if isinstance(found, dict) else None
     value = [_model(c) for c in items or [] if isinstance(c, dict) and c.get("id") is not None]
-    following = next_starting_after(found)
-    cursor = None
-    if following is not None:
-        cursor = seal_cursor(cursor_key, CURSOR_PURPOSE, client.connection.name, a=following, s=query.state)
+    cursor = next_search_cursor(cursor_key, CURSOR_PURPOSE, connection, found, s=query.state)
     return ConversationPage(value, cursor)
 
 

@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from shared.errors import BadRequest, UpstreamFailed
+from shared.contact_models import tag_to_model
+from shared.errors import BadRequest
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.models import Tag, _flag, _obj, _Shape, _text
@@ -44,7 +45,7 @@ def list_admins(client: IntercomClient, deadline: Deadline) -> list[Admin]:
 
 def list_tags(client: IntercomClient, deadline: Deadline) -> list[Tag]:
     """Every tag of the workspace (`GET /tags`, one call)."""
-    return [tag_from(tag) for tag in _items(client.get("/tags", deadline=deadline), "data")]
+    return [tag_to_model(tag) for tag in _items(client.get("/tags", deadline=deadline), "data")]
 
 
 def assignee_kind(client: IntercomClient, assignee_id: str, deadline: Deadline) -> Literal["admin", "team"]:
@@ -55,11 +56,3 @@ def assignee_kind(client: IntercomClient, assignee_id: str, deadline: Deadline) 
     if any(str(team["id"]) == assignee_id for team in teams):
         return "team"
     raise BadRequest.field("assignee_id", f"no admin or team with id {assignee_id} in this workspace")
-
-
-def tag_from(body: Any) -> Tag:
-    """A tag as Intercom answers it -> Tag."""
-    tag = _obj(body)
-    if tag.get("id") is None:
-        raise UpstreamFailed("Intercom answered a tag without an id")
-    return Tag(id=str(tag["id"]), name=_text(tag.get("name")))

@@ -1,92 +1,18 @@
-"""The five actions over real HTTP: one devserver for the module, in front of its own simulator and Azurite."""
+"""The five actions of CONTRACT §2 over real HTTP: one devserver for the module (tests/actions/conftest.py)."""
 
 from __future__ import annotations
 
 import json
 import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from devserver.azurite import Azurite
 from devserver.intercom import Simulator
-from tests.actions.support import TOKEN
-
-WRONG_TOKEN = "wrong-token-0987654321zyxw"
-MAX_BODY = 2048
-SEEN_BODIES: list[str] = []
-
-
-@pytest.fixture(scope="module")
-def msim() -> Iterator[Simulator]:
-    with Simulator(token=TOKEN) as simulator:
-        yield simulator
-
-
-@pytest.fixture(scope="module")
-def conn_name() -> str:
-    return "act" + uuid.uuid4().hex[:10]
-
-
-@pytest.fixture(scope="module")
-def base_url(azurite: Azurite, msim: Simulator, conn_name: str) -> Iterator[str]:
-    from devserver.process import DevServerProcess
-
-    env = {
-        "AzureWebJobsStorage": azurite.connection_string,
-        "INTERCOM_ACCESS_TOKEN": TOKEN,
-        "INTERCOM_BASE_URL": msim.base_url,
-        "INTERCOM_CONNECTIONS": f"{conn_name},{conn_name}bad",
-        f"INTERCOM_ACCESS_TOKEN__{conn_name}": TOKEN,
-        f"INTERCOM_BASE_URL__{conn_name}": msim.base_url,
-        f"INTERCOM_ACCESS_TOKEN__{conn_name}bad": WRONG_TOKEN,
-        f"INTERCOM_BASE_URL__{conn_name}bad": msim.base_url,
-        "THROTTLE_CALLS": "1500",
-        "MAX_BODY_BYTES": str(MAX_BODY),
-    }
-    server = DevServerProcess(env).start()
-    try:
-        yield server.base_url.rstrip("/")
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def http(base_url: str, conn_name: str) -> Iterator[httpx.Client]:
-    def remember(response: httpx.Response) -> None:
-        response.read()
-        SEEN_BODIES.append(response.text)
-        SEEN_BODIES.append(json.dumps(dict(response.headers)))
-
-    with httpx.Client(
-        base_url=base_url,
-        headers={"X-Intercom-Connection": conn_name},
-        timeout=30,
-        event_hooks={"response": [remember]},
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-def sim(msim: Simulator) -> Iterator[Simulator]:
-    """The module's simulator, back to no faults and an immediate index after each test."""
-    yield msim
-    msim.configure(fault_rate=0.0, index_delay=(0, 0), fault_methods=None, rate_limit_per_10s=None)
-
-
-def email() -> str:
-    return f"u{uuid.uuid4().hex[:10]}@example.com"
-
-
-def error_fields(response: httpx.Response) -> list[str]:
-    body = response.json()
-    assert set(body) == {"error"}
-    return [d.get("field") for d in body["error"]["details"]]
-
+from tests.actions.support import MAX_BODY, TOKEN, WRONG_TOKEN, email, error_fields
 
 # -- create or update user --------------------------------------------------------------------------------------------
 
@@ -308,8 +234,8 @@ def test_intercom_429_is_429_with_retry_after(http: httpx.Client, sim: Simulator
     assert response.json()["error"]["code"] == "throttled"
 
 
-def test_no_token_in_any_response() -> None:
-    assert SEEN_BODIES, "the module's responses were not recorded"
-    for text in SEEN_BODIES:
+def test_no_token_in_any_response(seen_bodies: list[str]) -> None:
+    assert seen_bodies, "the module's responses were not recorded"
+    for text in seen_bodies:
         assert TOKEN not in text
         assert WRONG_TOKEN not in text

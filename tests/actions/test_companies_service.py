@@ -96,6 +96,7 @@ def test_list_every_company_by_pages_and_exact_filters(intercom: Simulator, clie
     assert [c.name for c in list_page(client, company_id="co-4").value] == ["Co 4"]
     assert [c.company_id for c in list_page(client, name="Co 5").value] == ["co-5"]
     assert list_page(client, name="Co 55").value == []
+    assert len(list_page(client, company_id="", name=" ").value) == 7, "blank filters are no filters"
     with pytest.raises(BadRequest) as both:
         list_page(client, name="Co 5", company_id="co-5")
     assert [d["field"] for d in both.value.details] == ["company_id", "name"]

@@ -4,6 +4,7 @@ request rule; and Intercom's 404s named by field."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -54,9 +55,33 @@ def test_start_as_a_lead_and_as_a_user(intercom: Simulator, client: IntercomClie
         assert started.conversation_message.body == f"<p>from a {role}</p>"
         assert (started.state, started.open, started.tags.tags) == ("open", True, [])
         assert started.statistics.last_close_at is None
-    with pytest.raises(NotFound) as missing:
-        start(client, "ffff0000ffff0000ffff0000")
-    assert missing.value.details[0]["field"] == "contact_id"
+    merged = intercom.add_contact("lead", email="merged@x.io")
+    intercom.merge_contact(merged["id"], intercom.add_contact("user", email="kept@x.io")["id"])
+    for gone in ("ffff0000ffff0000ffff0000", merged["id"]):  # Intercom's 404, and its 410 for a merged contact
+        with pytest.raises(NotFound) as missing:
+            start(client, gone)
+        assert missing.value.details[0]["field"] == "contact_id"
+    assert len([r for r in intercom.requests() if r.method == "POST" and r.path == "/conversations"]) == 2
+
+
+def test_a_started_conversation_is_answered_even_when_it_cannot_be_read(
+    intercom: Simulator, client: IntercomClient
+) -> None:
+    """The message is written once Intercom accepted it: an error reading the conversation back must not invite the
+    caller to send it again. Intercom's limit (2 calls per 10-second window) refuses the read-back."""
+    lead = intercom.add_contact("lead", email="once@x.io")
+    time.sleep(10 - time.time() % 10 + 0.05)  # the three calls fall in one window of Intercom's limit
+    intercom.configure(rate_limit_per_10s=2)
+    request = parse(StartConversation, {"contact_id": lead["id"], "body": "Hello?"})
+    started = conv.start_conversation(client, request, Deadline.after(3))
+    intercom.configure(rate_limit_per_10s=None)
+    stored = intercom.conversations()[-1]
+    calls = [(r.method, r.path, r.status) for r in intercom.requests()]
+    assert [c for c in calls if c[0] == "POST"] == [("POST", "/conversations", 200)]
+    assert ("GET", f"/conversations/{stored['id']}", 200) not in calls, "the read-back was refused"
+    assert (started.id, started.user.id, started.state) == (stored["id"], lead["id"], "open")
+    assert started.conversation_message.body == "Hello?"
+    assert started.conversation_message.author.type == "lead"
 
 
 def test_admin_actions_default_to_the_tokens_admin(intercom: Simulator, client: IntercomClient) -> None:
@@ -194,11 +219,17 @@ BAD: list[tuple[type[Any], dict[str, Any], str]] = [
     (SnoozeConversation, {"snoozed_until": "2030-01-01T00:00:00"}, "snoozed_until"),
     (SnoozeConversation, {"snoozed_until": True}, "snoozed_until"),
     (AssignConversation, {}, "assignee_id"),
+    (CloseConversation, {"body": "x" * 20_001}, "body"),
     (TagConversation, {"name": ""}, "name"),
     (TagConversation, {"name": "x", "colour": "red"}, "colour"),
     (ListConversations, {"state": "pending"}, "state"),
     (ListConversations, {"per_page": "0"}, "per_page"),
 ]
+
+
+def test_blank_optional_messages_are_not_given() -> None:
+    assert parse(CloseConversation, {"body": ""}).body is None
+    assert parse(AssignConversation, {"assignee_id": "0", "body": "  "}).body is None
 
 
 @pytest.mark.parametrize(("model", "data", "field"), BAD)

@@ -1,80 +1,20 @@
-"""The company, conversation and workspace actions over real HTTP: one devserver for the module, in front of its own
-simulator and Azurite. Few and sharp: each action once end to end, the bad-input table, Intercom's failures."""
+"""The company, conversation and workspace actions over real HTTP: one devserver for the module
+(tests/actions/conftest.py). Few and sharp: each action once end to end, the bad-input table, Intercom's failures."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from devserver.azurite import Azurite
 from devserver.intercom import Simulator
-from tests.actions.support import TOKEN
+from tests.actions.support import TOKEN, WRONG_TOKEN, email, error_fields
 
-WRONG_TOKEN = "wrong-token-more-0987654321"
 ME = "991267001"  # the simulator's token owner
-SEEN: list[str] = []
-
-
-@pytest.fixture(scope="module")
-def msim() -> Iterator[Simulator]:
-    with Simulator(token=TOKEN) as simulator:
-        yield simulator
-
-
-@pytest.fixture(scope="module")
-def conn_name() -> str:
-    return "more" + uuid.uuid4().hex[:10]
-
-
-@pytest.fixture(scope="module")
-def http(azurite: Azurite, msim: Simulator, conn_name: str) -> Iterator[httpx.Client]:
-    from devserver.process import DevServerProcess
-
-    env = {
-        "AzureWebJobsStorage": azurite.connection_string,
-        "INTERCOM_ACCESS_TOKEN": TOKEN,
-        "INTERCOM_BASE_URL": msim.base_url,
-        "INTERCOM_CONNECTIONS": f"{conn_name},{conn_name}bad",
-        f"INTERCOM_ACCESS_TOKEN__{conn_name}": TOKEN,
-        f"INTERCOM_BASE_URL__{conn_name}": msim.base_url,
-        f"INTERCOM_ACCESS_TOKEN__{conn_name}bad": WRONG_TOKEN,
-        f"INTERCOM_BASE_URL__{conn_name}bad": msim.base_url,
-        "THROTTLE_CALLS": "1500",
-    }
-
-    def remember(response: httpx.Response) -> None:
-        response.read()
-        SEEN.append(response.text + json.dumps(dict(response.headers)))
-
-    server = DevServerProcess(env).start()
-    try:
-        with httpx.Client(
-            base_url=server.base_url.rstrip("/"),
-            headers={"X-Intercom-Connection": conn_name},
-            timeout=30,
-            event_hooks={"response": [remember]},
-        ) as client:
-            yield client
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def sim(msim: Simulator) -> Iterator[Simulator]:
-    yield msim
-    msim.configure(fault_rate=0.0, index_delay=(0, 0), fault_methods=None)
-
-
-def fields(response: httpx.Response) -> list[str]:
-    body = response.json()
-    assert set(body) == {"error"}, body
-    return [d.get("field") for d in body["error"]["details"]]
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
@@ -108,7 +48,7 @@ def test_company_upsert_get_list_and_tag(http: httpx.Client, sim: Simulator) -> 
 
 
 def test_a_conversation_from_start_to_close(http: httpx.Client, sim: Simulator) -> None:
-    lead = sim.add_contact("lead", email=f"l{uuid.uuid4().hex[:6]}@x.io")
+    lead = sim.add_contact("lead", email=email())
     started = ok(http.post("/api/conversations", json={"contact_id": lead["id"], "body": "Pricing?"}), 201)
     conversation_id = started["id"]
     assert (started["user"]["id"], started["state"], started["open"]) == (lead["id"], "open", True)
@@ -131,7 +71,7 @@ def test_a_conversation_from_start_to_close(http: httpx.Client, sim: Simulator) 
 
 
 def test_list_conversations_next_link_keeps_the_state(http: httpx.Client, sim: Simulator) -> None:
-    user = sim.add_contact("user", email=f"u{uuid.uuid4().hex[:6]}@x.io")
+    user = sim.add_contact("user", email=email())
     for _ in range(3):
         sim.add_conversation(user["id"], index=False)
     link = ok(http.get("/api/conversations", params={"state": "open", "per_page": 1}))["nextLink"]
@@ -173,18 +113,18 @@ def test_bad_input_is_400_naming_the_field(http: httpx.Client, method: str, path
     content = None if body is None else json.dumps(body).encode()
     response = http.request(method, path, content=content, headers={"Content-Type": "application/json"})
     assert response.status_code == 400, response.text
-    assert field in fields(response)
+    assert field in error_fields(response)
 
 
 def test_missing_conversation_and_unknown_assignee(http: httpx.Client, sim: Simulator) -> None:
     missing = http.post("/api/conversations/999999/close", json={})
     assert missing.status_code == 404
-    assert fields(missing) == ["id"]
-    user = sim.add_contact("user", email=f"a{uuid.uuid4().hex[:6]}@x.io")
+    assert error_fields(missing) == ["id"]
+    user = sim.add_contact("user", email=email())
     conversation = sim.add_conversation(user["id"], index=False)
     nobody = http.post(f"/api/conversations/{conversation['id']}/assign", json={"assignee_id": "777"})
     assert nobody.status_code == 400
-    assert fields(nobody) == ["assignee_id"]
+    assert error_fields(nobody) == ["assignee_id"]
 
 
 def test_wrong_token_is_401(http: httpx.Client, conn_name: str) -> None:
@@ -201,7 +141,7 @@ def test_wrong_token_is_401(http: httpx.Client, conn_name: str) -> None:
 
 @pytest.mark.parametrize(("kind", "status"), [("500", 502), ("timeout", 503)])
 def test_a_failed_reply_is_sent_once(http: httpx.Client, sim: Simulator, kind: str, status: int) -> None:
-    user = sim.add_contact("user", email=f"f{uuid.uuid4().hex[:6]}@x.io")
+    user = sim.add_contact("user", email=email())
     conversation = sim.add_conversation(user["id"], index=False)
     http.get("/api/admins")  # the token's admin is cached by now (GET /me)
     http.post(f"/api/conversations/{conversation['id']}/reply", json={"body": "warm-up", "admin_id": ME})
@@ -212,6 +152,14 @@ def test_a_failed_reply_is_sent_once(http: httpx.Client, sim: Simulator, kind: s
     assert [r.path for r in sim.requests() if r.method == "POST"] == [f"/conversations/{conversation['id']}/reply"]
 
 
-def test_no_token_in_any_response() -> None:
-    assert SEEN
-    assert not [text for text in SEEN if TOKEN in text or WRONG_TOKEN in text]
+def test_intercom_429_is_429_with_retry_after(http: httpx.Client, sim: Simulator) -> None:
+    # Last but one: the app's client remembers Intercom's spent window.
+    sim.configure(fault_rate=1.0, fault_kinds=("429",))
+    response = http.get("/api/conversations", params={"state": "open"})
+    assert response.status_code == 429, response.text
+    assert 1 <= int(response.headers["Retry-After"]) <= 11
+
+
+def test_no_token_in_any_response(seen_bodies: list[str]) -> None:
+    assert seen_bodies
+    assert not [text for text in seen_bodies if TOKEN in text or WRONG_TOKEN in text]

@@ -6,7 +6,18 @@ from typing import Any
 
 import pytest
 
-from shared.contact_requests import CreateLead, ListLeads, UpsertUser
+from shared.contact_requests import (
+    AddNote,
+    AddTag,
+    AttachCompany,
+    CreateLead,
+    ListLeads,
+    ListUsers,
+    TrackEvent,
+    UpdateLead,
+    UpdateUser,
+    UpsertUser,
+)
 from shared.errors import BadRequest
 from shared.requests import MAX_COMPANIES, check_email, parse, parse_id
 
@@ -145,3 +156,81 @@ def test_bad_path_ids(value: str | None) -> None:
 
 def test_good_path_id() -> None:
     assert parse_id(" 5f1a2b ", "contact_id") == "5f1a2b"
+
+
+# -- the models of CONTRACT §7 -----------------------------------------------------------------------------------------
+
+EVENT = {"event_name": "ordered", "email": "a@b.io"}
+BAD_MORE: list[tuple[type[Any], dict[str, Any], list[str]]] = [
+    (UpdateUser, {"email": "nope"}, ["email"]),
+    (UpdateUser, {"image_url": "https://x.io/a.png"}, ["image_url"]),
+    (UpdateUser, {"unsubscribed_from_emails": "yes"}, ["unsubscribed_from_emails"]),
+    (UpdateUser, {"custom_attributes": []}, ["custom_attributes"]),
+    (UpdateUser, {"custom_attributes": {"a": {"b": 1}}}, ["custom_attributes"]),
+    (UpdateUser, {"custom_attributes": {"a": [1]}}, ["custom_attributes"]),
+    (UpdateUser, {"custom_attributes": {"": 1}}, ["custom_attributes"]),
+    (UpdateUser, {"custom_attributes": {f"k{i}": i for i in range(101)}}, ["custom_attributes"]),
+    (UpdateUser, {"role": "lead"}, ["role"]),
+    (UpdateLead, {"image_url": "http://x.io/a.png"}, ["image_url"]),
+    (ListUsers, {"email": "nope"}, ["email"]),
+    (AddTag, {}, ["name"]),
+    (AddTag, {"name": "  "}, ["name"]),
+    (AddTag, {"name": 5}, ["name"]),
+    (AddTag, {"name": "x" * 256}, ["name"]),
+    (AddNote, {}, ["body"]),
+    (AddNote, {"body": ""}, ["body"]),
+    (AddNote, {"body": "x", "admin_id": "a/b"}, ["admin_id"]),
+    (AddNote, {"body": "x", "admin_id": 5}, ["admin_id"]),
+    (AttachCompany, {}, ["company_id"]),
+    (AttachCompany, {"company_id": "../x"}, ["company_id"]),
+    (AttachCompany, {"company_id": "c1", "id": "c1"}, ["id"]),
+    (TrackEvent, {"email": "a@b.io"}, ["event_name"]),
+    (TrackEvent, {"event_name": "x"}, ["email", "user_id", "id"]),
+    (TrackEvent, {**EVENT, "id": "abc"}, ["email", "id"]),
+    (TrackEvent, {**EVENT, "user_id": "u1", "id": "abc"}, ["email", "user_id", "id"]),
+    (TrackEvent, {**EVENT, "id": "a/b"}, ["id"]),
+    (TrackEvent, {**EVENT, "created_at": "2026-01-02T03:04:05"}, ["created_at"]),
+    (TrackEvent, {**EVENT, "created_at": "2026-01-02"}, ["created_at"]),
+    (TrackEvent, {**EVENT, "created_at": "yesterday"}, ["created_at"]),
+    (TrackEvent, {**EVENT, "created_at": -1}, ["created_at"]),
+    (TrackEvent, {**EVENT, "created_at": True}, ["created_at"]),
+    (TrackEvent, {**EVENT, "created_at": 1e20}, ["created_at"]),
+    (TrackEvent, {**EVENT, "created_at": "2026-13-02T03:04:05Z"}, ["created_at"]),
+    (TrackEvent, {**EVENT, "metadata": {f"k{i}": i for i in range(11)}}, ["metadata"]),
+    (TrackEvent, {**EVENT, "metadata": {"a": {"b": 1}}}, ["metadata"]),
+    (TrackEvent, {**EVENT, "metadata": {"a": True}}, ["metadata"]),
+    (TrackEvent, {**EVENT, "metadata": {"a": None}}, ["metadata"]),
+    (TrackEvent, {**EVENT, "metadata": {"a": float("nan")}}, ["metadata"]),
+    (TrackEvent, {**EVENT, "metadata": "a=1"}, ["metadata"]),
+    (TrackEvent, {**EVENT, "event_name": ""}, ["event_name"]),
+]
+
+
+@pytest.mark.parametrize(("model", "body", "fields"), BAD_MORE)
+def test_bad_inputs_of_section_7_name_their_fields(model: type[Any], body: dict[str, Any], fields: list[str]) -> None:
+    assert field_of(model, body) == fields
+
+
+@pytest.mark.parametrize(
+    ("value", "unix"),
+    [
+        ("2026-01-02T03:04:05Z", 1767323045),
+        ("2026-01-02T03:04:05.123z", 1767323045),
+        ("2026-01-02T05:04:05+02:00", 1767323045),
+        ("2026-01-01T22:04:05-0500", 1767323045),
+        (" 1767323045 ", 1767323045),
+        (1767323045, 1767323045),
+        (1767323045.9, 1767323045),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_event_times(value: Any, unix: int | None) -> None:
+    assert parse(TrackEvent, {**EVENT, "created_at": value}).created_at == unix
+
+
+def test_update_bodies_keep_only_what_is_given() -> None:
+    update = parse(UpdateLead, {"name": " ", "email": "", "unsubscribed_from_emails": False, "custom_attributes": None})
+    assert update.model_dump(exclude={"companies"}, exclude_none=True) == {"unsubscribed_from_emails": False}
+    attributes = {"plan": "pro", "seats": 3, "ratio": 0.5, "vip": True, "gone": None}
+    assert parse(UpdateUser, {"custom_attributes": attributes}).custom_attributes == attributes

@@ -392,3 +392,41 @@ def test_schemas_describe_what_the_app_answers(document: dict[str, Any]) -> None
         _validate(document, "User", {**user, "surprise": 1})
     with pytest.raises(jsonschema.ValidationError):
         _validate(document, "Lead", user)  # type is "user"
+
+
+def test_schemas_describe_the_company_conversation_and_workspace_answers(document: dict[str, Any]) -> None:
+    from shared.company_models import company_to_model
+    from shared.workspace_lists import Admin
+
+    company = company_to_model(
+        {
+            "id": "c1",
+            "company_id": "acme",
+            "name": "Acme",
+            "plan": {"type": "plan", "id": "1", "name": "Pro"},
+            "size": 5,
+            "monthly_spend": 10,
+            "created_at": 1700000000,
+            "custom_attributes": {"tier": "gold", "seats": 3, "vip": True, "note": None},
+            "tags": {"type": "tag.list", "tags": [{"type": "tag", "id": "t1", "name": "Key"}]},
+        }
+    ).model_dump(mode="json")
+    conversation = conversation_to_model(
+        {
+            "id": "9",
+            "state": "closed",
+            "open": False,
+            "tags": {"type": "tag.list", "tags": [{"type": "tag", "id": "t1", "name": "Key", "applied_at": 1}]},
+            "statistics": {"type": "conversation_statistics", "last_close_at": 1700000300},
+        }
+    ).model_dump(mode="json")
+    assert conversation["statistics"]["last_close_at"] == "2023-11-14T22:18:20.000Z"
+    _validate(document, "Company", company)
+    _validate(document, "CompanyPage", {"value": [company], "nextLink": "https://h/api/companies?cursor=x"})
+    _validate(document, "Conversation", conversation)
+    _validate(document, "ConversationPage", {"value": [conversation]})
+    admin = Admin(id="1", name="Ann", email="ann@example.com", away_mode_enabled=False).model_dump(mode="json")
+    _validate(document, "AdminListing", {"value": [admin]})
+    _validate(document, "TagListing", {"value": [{"id": "t1", "name": "Key"}]})
+    with pytest.raises(jsonschema.ValidationError):
+        _validate(document, "Company", {**company, "tags": {"tags": [{"id": 5}]}})

@@ -47,6 +47,7 @@ FUZZ = settings(
     suppress_health_check=list(HealthCheck),
 )
 TOKEN = "fuzz-token-" + "7" * 24
+CONVERSATION_ACTIONS = (b"reply", b"close", b"open", b"snooze", b"assign", b"tags")
 TIMERS = ("poll_user_updated", "poll_lead_created", "poll_user_created", "poll_conversation_started")
 
 
@@ -61,6 +62,7 @@ class Target:
     user_id: str
     lead_id: str
     company_id: str
+    conversation_id: str
     cursors: list[str]
     sub_ids: list[str]
 
@@ -76,6 +78,7 @@ def target(azurite: Azurite) -> Iterator[Target]:
         company = sim.add_company("Fuzz Ltd")
         user = sim.add_contact("user", email="fuzz.user@example.com", name="Fuzz User", index=False)
         lead = sim.add_contact("lead", email="fuzz.lead@example.com", name="Fuzz Lead", index=False)
+        conversation = sim.add_conversation(user["id"], index=False)
         for i in range(3):
             sim.add_contact("lead", email=f"lead{i}@example.com", index=False)
         env = {
@@ -100,6 +103,7 @@ def target(azurite: Azurite) -> Iterator[Target]:
                 user_id=str(user["id"]),
                 lead_id=str(lead["id"]),
                 company_id=str(company["id"]),
+                conversation_id=str(conversation["id"]),
                 cursors=[],
                 sub_ids=[f"{conn}-{'0' * 32}", f"default-{'a' * 32}", f"{conn.upper()}-{'f' * 32}"],
             )
@@ -220,7 +224,27 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
     max_leaves=10,
 )
-BODY_KEYS = ["email", "name", "phone", "companies", "image_url", "callbackUrl", "Email", "email ", "role", "id"]
+BODY_KEYS = [
+    "email",
+    "name",
+    "phone",
+    "companies",
+    "image_url",
+    "callbackUrl",
+    "Email",
+    "email ",
+    "role",
+    "id",
+    "unsubscribed_from_emails",
+    "custom_attributes",
+    "body",
+    "admin_id",
+    "company_id",
+    "event_name",
+    "user_id",
+    "created_at",
+    "metadata",
+]
 
 
 def emails() -> st.SearchStrategy[str]:
@@ -428,6 +452,141 @@ def test_get_contact_paths(target: Target, data: st.DataObject) -> None:
 
 @FUZZ
 @given(data=st.data())
+def test_contact_writes(target: Target, data: st.DataObject) -> None:
+    """The §7 routes (update, archive, delete, tags, notes, companies, events) with odd ids, bodies and methods."""
+    contact = data.draw(path_segments(target.user_id, target.lead_id, target.company_id))
+    other = data.draw(path_segments(target.company_id, "1001"))
+    method, path = data.draw(
+        st.sampled_from(
+            [
+                (b"PUT", b"/api/users/" + contact),
+                (b"PUT", b"/api/leads/" + contact),
+                (b"POST", b"/api/contacts/" + contact + b"/archive"),
+                (b"POST", b"/api/contacts/" + contact + b"/unarchive"),
+                (b"POST", b"/api/contacts/" + contact + b"/tags"),
+                (b"DELETE", b"/api/contacts/" + contact + b"/tags/" + other),
+                (b"POST", b"/api/contacts/" + contact + b"/notes"),
+                (b"POST", b"/api/contacts/" + contact + b"/companies"),
+                (b"DELETE", b"/api/contacts/" + contact + b"/companies/" + other),
+                (b"POST", b"/api/events"),
+            ]
+        )
+    )
+    value = st.one_of(
+        contact_bodies(target),
+        st.fixed_dictionaries(
+            {"event_name": texts},
+            optional={
+                "email": emails(),
+                "id": st.sampled_from([target.user_id, target.lead_id]),
+                "created_at": st.one_of(texts, st.integers(), st.floats()),
+                "metadata": json_values,
+            },
+        ),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "name": texts,
+                "body": texts,
+                "admin_id": texts,
+                "company_id": st.one_of(st.just(target.company_id), texts),
+                "custom_attributes": json_values,
+                "unsubscribed_from_emails": json_values,
+            },
+        ),
+    )
+    body = data.draw(bodies(value))
+    headers = data.draw(connection_headers(target)) + content_headers(data.draw(st.sampled_from(CONTENT_TYPES)))
+    check(target, Req(method, path, headers, body))
+
+
+@FUZZ
+@given(data=st.data())
+def test_company_and_conversation_writes(target: Target, data: st.DataObject) -> None:
+    """The company and conversation routes of §7 with odd ids, bodies and content types."""
+    company = data.draw(path_segments(target.company_id))
+    conversation = data.draw(path_segments(target.conversation_id, "0"))
+    method, path = data.draw(
+        st.sampled_from(
+            [
+                (b"POST", b"/api/companies"),
+                (b"GET", b"/api/companies/" + company),
+                (b"POST", b"/api/companies/" + company + b"/tags"),
+                (b"POST", b"/api/conversations"),
+                (b"GET", b"/api/conversations/" + conversation),
+                *[(b"POST", b"/api/conversations/" + conversation + b"/" + action) for action in CONVERSATION_ACTIONS],
+            ]
+        )
+    )
+    value = st.one_of(
+        st.fixed_dictionaries(
+            {"company_id": st.one_of(st.just("fuzz-co"), texts)},
+            optional={
+                "name": texts,
+                "plan": texts,
+                "size": json_values,
+                "website": st.one_of(texts, st.just("https://fuzz.example")),
+                "monthly_spend": json_values,
+                "custom_attributes": json_values,
+            },
+        ),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "body": texts,
+                "name": texts,
+                "contact_id": st.one_of(st.just(target.user_id), texts),
+                "admin_id": st.one_of(st.just("991267001"), texts, json_values),
+                "message_type": st.one_of(st.sampled_from(["comment", "note"]), texts),
+                "snoozed_until": st.one_of(st.just("2099-01-01T00:00:00Z"), texts, st.integers(), st.floats()),
+                "assignee_id": st.one_of(st.sampled_from(["0", "5001", "991267002"]), texts),
+            },
+        ),
+        json_values,
+    )
+    body = data.draw(bodies(value))
+    headers = data.draw(connection_headers(target)) + content_headers(data.draw(st.sampled_from(CONTENT_TYPES)))
+    check(target, Req(method, path, headers, body))
+
+
+@FUZZ
+@given(data=st.data())
+def test_company_and_conversation_lists(target: Target, data: st.DataObject) -> None:
+    """GET /api/companies and /api/conversations with garbage paging, filters and state; /api/admins, /api/tags."""
+    query = data.draw(
+        queries(
+            {
+                "per_page": query_values("1", "150", "151", "0"),
+                "cursor": query_values(*target.cursors),
+                "state": query_values("open", "closed", "snoozed", "OPEN"),
+                "company_id": query_values("fuzz-co", ""),
+                "name": query_values("Fuzz Ltd", ""),
+            }
+        )
+    )
+    route = data.draw(st.sampled_from([b"/api/companies", b"/api/conversations", b"/api/admins", b"/api/tags"]))
+    check(target, Req(b"GET", route + query, data.draw(connection_headers(target))))
+
+
+@FUZZ
+@given(data=st.data())
+def test_users_query(target: Target, data: st.DataObject) -> None:
+    """GET /api/users and /api/leads with garbage per_page, cursor and email."""
+    query = data.draw(
+        queries(
+            {
+                "per_page": query_values("1", "150", "151", "0"),
+                "cursor": query_values(*target.cursors),
+                "email": query_values("fuzz.user@example.com", "FUZZ.USER@example.com", "nope"),
+            }
+        )
+    )
+    route = data.draw(st.sampled_from([b"/api/users", b"/api/leads"]))
+    check(target, Req(b"GET", route + query, data.draw(connection_headers(target))))
+
+
+@FUZZ
+@given(data=st.data())
 def test_trigger_poll(target: Target, data: st.DataObject) -> None:
     """GET /api/triggers/{name} with odd names, cursors and limits."""
     name = data.draw(st.one_of(st.sampled_from([n.encode() for n in TRIGGERS]), path_segments(*TRIGGERS)))
@@ -517,6 +676,22 @@ def test_methods_and_routes(target: Target, data: st.DataObject) -> None:
                 b"/api/leads",
                 b"/api/users/" + target.user_id.encode(),
                 b"/api/leads/" + target.lead_id.encode(),
+                b"/api/contacts/" + target.lead_id.encode(),
+                b"/api/contacts/" + target.lead_id.encode() + b"/archive",
+                b"/api/contacts/" + target.lead_id.encode() + b"/unarchive",
+                b"/api/contacts/" + target.lead_id.encode() + b"/tags",
+                b"/api/contacts/" + target.lead_id.encode() + b"/tags/1001",
+                b"/api/contacts/" + target.lead_id.encode() + b"/notes",
+                b"/api/contacts/" + target.lead_id.encode() + b"/companies",
+                b"/api/contacts/" + target.lead_id.encode() + b"/companies/" + target.company_id.encode(),
+                b"/api/events",
+                b"/api/companies",
+                b"/api/companies/" + target.company_id.encode() + b"/tags",
+                b"/api/conversations",
+                b"/api/conversations/" + target.conversation_id.encode(),
+                b"/api/conversations/" + target.conversation_id.encode() + b"/close",
+                b"/api/admins",
+                b"/api/tags",
                 b"/api/triggers/lead-created",
                 b"/api/triggers/lead-created/subscriptions",
                 b"/api/triggers/lead-created/subscriptions/" + target.sub_ids[-1].encode(),

@@ -1,6 +1,7 @@
-"""infra/logicapp-example.json: an ARM template of a Logic App (Consumption) that polls the lead-created trigger
-and calls Create or update user, with the function key from a secure parameter. Checked for structure only (no
-Logic Apps engine runs here)."""
+"""infra/logicapp-example.json: an ARM template of two Logic Apps (Consumption), with the function key from a secure
+parameter: one polls the lead-created trigger and calls Create or update user; the other polls conversation-started,
+tags the conversation and adds a note to its contact. Checked for structure only (no Logic Apps engine runs here);
+the routes and bodies are checked against the app's own routes and request models."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from connector.operations import TRIGGERS
-from shared.contact_requests import UpsertUser
+from connector.operations import OPERATIONS, TRIGGERS
+from connector.routes import normalize
+from shared.contact_requests import AddNote, UpsertUser
+from shared.conversation_requests import TagConversation
 from tests.infra.bicep import INFRA, walk
 
 EXAMPLE = INFRA / "logicapp-example.json"
@@ -25,13 +28,23 @@ def template() -> dict[str, Any]:
     return document
 
 
+def _workflows(template: dict[str, Any]) -> list[dict[str, Any]]:
+    for resource in template["resources"]:
+        assert resource["type"] == "Microsoft.Logic/workflows"
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", resource["apiVersion"])
+    return [resource["properties"] for resource in template["resources"]]
+
+
 @pytest.fixture(scope="module")
 def workflow(template: dict[str, Any]) -> dict[str, Any]:
-    (resource,) = template["resources"]
-    assert resource["type"] == "Microsoft.Logic/workflows"
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", resource["apiVersion"])
-    properties: dict[str, Any] = resource["properties"]
-    return properties
+    """The lead-created workflow."""
+    return _workflows(template)[0]
+
+
+@pytest.fixture(scope="module")
+def conversation_flow(template: dict[str, Any]) -> dict[str, Any]:
+    """The conversation-started workflow."""
+    return _workflows(template)[1]
 
 
 def _actions(actions: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -75,26 +88,69 @@ def test_calls_create_or_update_user(workflow: dict[str, Any]) -> None:
     assert calls[0]["runtimeConfiguration"]["secureData"]["properties"] == ["inputs"]
 
 
-def test_the_key_comes_only_from_the_secure_parameter(template: dict[str, Any], workflow: dict[str, Any]) -> None:
-    definition = workflow["definition"]
-    assert definition["parameters"]["functionKey"] == {"type": "SecureString"}
-    assert workflow["parameters"]["functionKey"] == {"value": "[parameters('functionKey')]"}
-    for node in walk(definition):
-        if isinstance(node, dict):
-            for name, value in node.items():
-                if name.lower() in ("x-functions-key", "code"):
-                    assert value == KEY, f"{name} = {value!r}"
+def _calls(flow: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: action for name, action in _actions(flow["definition"]["actions"]) if action["type"] == "Http"}
+
+
+def _route_of(uri: str) -> str:
+    """`@{parameters('baseUrl')}/api/conversations/@{encodeUriComponent(...)}/tags` -> `conversations/{}/tags`."""
+    path = uri.removeprefix("@{parameters('baseUrl')}/api/")
+    return re.sub(r"@\{encodeUriComponent\([^}]*\)\}", "{}", path)
+
+
+def _app_route(method: str, route: str) -> str:
+    """The function whose declared route is `route` (parameters as `{}`) for `method`."""
+    for name, entry in OPERATIONS.items():
+        if method in entry.methods and re.sub(r"\{[^}]+\}", "{}", normalize(entry.route)) == route:
+            return name
+    raise AssertionError(f"no function serves {method} /api/{route}")
+
+
+def test_conversation_started_tags_the_conversation_and_notes_its_contact(conversation_flow: dict[str, Any]) -> None:
+    definition = conversation_flow["definition"]
+    (trigger,) = definition["triggers"].values()
+    assert trigger["inputs"]["uri"] == "@{parameters('baseUrl')}/api/triggers/conversation-started"
+    assert trigger["inputs"]["queries"] == {"code": KEY}
+    assert trigger["splitOn"] == "@triggerBody()?['value']"
+    calls = _calls(conversation_flow)
+    tag, note = calls["Tag_the_conversation"]["inputs"], calls["Add_a_note_to_the_contact"]["inputs"]
+    assert _app_route("POST", _route_of(tag["uri"])) == "tag_conversation"
+    assert "triggerBody()?['id']" in tag["uri"]
+    assert set(tag["body"]) <= set(TagConversation.model_fields)
+    assert tag["retryPolicy"]["type"] == "exponential", "tagging twice leaves one tag: safe to retry"
+    assert _app_route("POST", _route_of(note["uri"])) == "add_note"
+    assert "triggerBody()?['user']?['id']" in note["uri"], "the note goes to the conversation's contact"
+    assert set(note["body"]) <= set(AddNote.model_fields)
+    assert "body" in note["body"]
+    assert note["retryPolicy"] == {"type": "none"}, "a note is not idempotent: never retried blindly"
+    for call in calls.values():
+        assert call["inputs"]["headers"]["x-functions-key"] == KEY
+        assert call["runtimeConfiguration"]["secureData"]["properties"] == ["inputs"]
+
+
+def test_the_key_comes_only_from_the_secure_parameter(template: dict[str, Any]) -> None:
+    for workflow in _workflows(template):
+        definition = workflow["definition"]
+        assert definition["parameters"]["functionKey"] == {"type": "SecureString"}
+        assert workflow["parameters"]["functionKey"] == {"value": "[parameters('functionKey')]"}
+        for node in walk(definition):
+            if isinstance(node, dict):
+                for name, value in node.items():
+                    if name.lower() in ("x-functions-key", "code"):
+                        assert value == KEY, f"{name} = {value!r}"
     text = EXAMPLE.read_text()
     assert "functionKey" in text
     assert not re.search(r"[A-Za-z0-9_\-]{40,}==?", text), "a literal key"
 
 
-def test_every_parameter_used_is_declared(template: dict[str, Any], workflow: dict[str, Any]) -> None:
-    definition = workflow["definition"]
-    strings = [s for s in walk(definition) if isinstance(s, str)]
-    used = {name for s in strings for name in re.findall(r"parameters\('([^']+)'\)", s)}
-    assert used == set(definition["parameters"])
-    assert set(workflow["parameters"]) == set(definition["parameters"])
-    arm = [s for s in walk(template["resources"][0]) if isinstance(s, str) and s.startswith("[")]
-    arm_used = {name for s in arm for name in re.findall(r"parameters\('([^']+)'\)", s)}
+def test_every_parameter_used_is_declared(template: dict[str, Any]) -> None:
+    arm_used: set[str] = set()
+    for resource, workflow in zip(template["resources"], _workflows(template), strict=True):
+        definition = workflow["definition"]
+        strings = [s for s in walk(definition) if isinstance(s, str)]
+        used = {name for s in strings for name in re.findall(r"parameters\('([^']+)'\)", s)}
+        assert used == set(definition["parameters"])
+        assert set(workflow["parameters"]) == set(definition["parameters"])
+        arm = [s for s in walk(resource) if isinstance(s, str) and s.startswith("[")]
+        arm_used |= {name for s in arm for name in re.findall(r"parameters\('([^']+)'\)", s)}
     assert arm_used == set(template["parameters"])

@@ -1,0 +1,167 @@
+"""The generated definition against Microsoft's own JSON schemas of a custom connector (../shared/powerplatform-schemas,
+what its tooling validates), and the designer's dropdowns (`x-ms-dynamic-values`) and paging of the lists."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from connector import generate
+from connector.dropdowns import add_dropdowns
+
+SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "powerplatform-schemas"
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def strip_comments(text: str) -> str:
+    """JSON with `//` comments (whole-line or trailing, never inside a string) -> JSON."""
+    lines = []
+    for line in text.splitlines():
+        quoted = escaped = False
+        cut = len(line)
+        for i, char in enumerate(line):
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = not quoted
+            elif not quoted and line.startswith("//", i):
+                cut = i
+                break
+        lines.append(line[:cut])
+    return "\n".join(lines)
+
+
+@functools.cache
+def validator(name: str) -> jsonschema.Draft4Validator:
+    path = SCHEMAS / name
+    if not path.exists():
+        pytest.skip(f"{path} is not beside the repo (../shared/powerplatform-schemas holds Microsoft's schemas)")
+    return jsonschema.Draft4Validator(json.loads(strip_comments(path.read_text())))
+
+
+def problems(name: str, instance: Any) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in validator(name).iter_errors(instance)]
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(generate.DEFINITION_FILE.read_text())
+    return loaded
+
+
+def test_strip_comments_keeps_urls_in_strings() -> None:
+    text = '{\n  // a comment\n  "a": "http://x//y", // trailing\n  "b": "\\"//"\n}'
+    assert json.loads(strip_comments(text)) == {"a": "http://x//y", "b": '"//'}
+
+
+def test_definition_is_valid_for_power_platform(document: dict[str, Any]) -> None:
+    assert problems("apiDefinition.swagger.schema.json", document) == []
+
+
+def test_properties_are_valid_for_power_platform() -> None:
+    assert problems("paconn-apiProperties.schema.json", json.loads(generate.PROPERTIES_FILE.read_text())) == []
+
+
+def test_the_schemas_notice_a_broken_definition(document: dict[str, Any]) -> None:
+    broken = copy.deepcopy(document)
+    broken["paths"]["/admins"]["get"]["x-ms-pageable"] = {"nextLinkName": 5}
+    broken["definitions"]["TagConversation"]["properties"]["name"]["x-ms-dynamic-values"] = {"value-path": "id"}
+    assert len(problems("apiDefinition.swagger.schema.json", broken)) >= 2
+
+
+def operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {op["operationId"]: op for item in document["paths"].values() for m, op in item.items() if m in METHODS}
+
+
+def dropdowns(document: dict[str, Any]) -> dict[str, str]:
+    """`<operationId or body model>.<input>` -> the operation its dropdown lists."""
+    found = {}
+    for operation_id, op in operations(document).items():
+        for parameter in op["parameters"]:
+            if "x-ms-dynamic-values" in parameter:
+                found[f"{operation_id}.{parameter['name']}"] = parameter["x-ms-dynamic-values"]["operationId"]
+    for name, schema in document["definitions"].items():
+        for prop, spec in schema.get("properties", {}).items():
+            if "x-ms-dynamic-values" in spec:
+                found[f"{name}.{prop}"] = spec["x-ms-dynamic-values"]["operationId"]
+    return found
+
+
+def test_dropdowns_by_input_name(document: dict[str, Any]) -> None:
+    found = dropdowns(document)
+    for model in ("ReplyToConversation", "CloseConversation", "SnoozeConversation", "TagConversation", "AddNote"):
+        assert found[f"{model}.admin_id"] == "ListAdmins", model
+    assert found["AssignConversation.assignee_id"] == "ListAdmins"
+    assert found["AttachCompany.company_id"] == "ListCompanies"
+    assert found["DetachContactFromCompany.company_id"] == "ListCompanies"
+    for model in ("TagByName", "TagConversation", "AddTag"):
+        assert found[f"{model}.name"] == "ListTags", model
+    assert "UpsertCompany.company_id" not in found, "your own company id is not an Intercom id"
+    assert "ListCompanies.company_id" not in found
+    assert "UpsertCompany.name" not in found
+    ops = operations(document)
+    for key, source in found.items():
+        assert source in ops, key
+        assert not key.startswith(source + "."), "a list is not its own dropdown"
+
+
+def test_a_dropdown_names_the_value_and_the_title(document: dict[str, Any]) -> None:
+    admin = document["definitions"]["CloseConversation"]["properties"]["admin_id"]["x-ms-dynamic-values"]
+    assert admin == {
+        "operationId": "ListAdmins",
+        "value-collection": "value",
+        "value-path": "id",
+        "value-title": "name",
+    }
+    tag = document["definitions"]["TagConversation"]["properties"]["name"]["x-ms-dynamic-values"]
+    assert (tag["value-path"], tag["value-title"]) == ("name", "name")
+    listed = document["definitions"][
+        operations(document)["ListAdmins"]["responses"]["200"]["schema"]["$ref"].rsplit("/", 1)[1]
+    ]
+    assert listed["properties"]["value"]["items"] == {"$ref": "#/definitions/Admin"}
+
+
+def test_a_new_action_gets_its_dropdown_without_saying_so() -> None:
+    paths: dict[str, dict[str, Any]] = {
+        "/admins": {"get": {"operationId": "ListAdmins", "parameters": []}},
+        "/things/{company_id}": {
+            "post": {
+                "operationId": "DoThing",
+                "parameters": [
+                    {"name": "company_id", "in": "path"},
+                    {"name": "body", "in": "body", "schema": {"$ref": "#/definitions/ThingTagBody"}},
+                ],
+            }
+        },
+    }
+    definitions: dict[str, dict[str, Any]] = {
+        "ThingTagBody": {"properties": {"admin_id": {"type": "string"}, "name": {"type": "string"}}}
+    }
+    add_dropdowns(paths, definitions)
+    props = definitions["ThingTagBody"]["properties"]
+    assert props["admin_id"]["x-ms-dynamic-values"]["operationId"] == "ListAdmins"
+    assert "x-ms-dynamic-values" not in props["name"], "List tags is not in this definition"
+    assert "x-ms-dynamic-values" not in paths["/things/{company_id}"]["post"]["parameters"][0]
+
+
+@pytest.mark.parametrize("operation_id", ["ListCompanies", "ListConversations", "ListUsers", "ListLeads"])
+def test_lists_are_pageable(document: dict[str, Any], operation_id: str) -> None:
+    op = operations(document)[operation_id]
+    assert op["x-ms-pageable"] == {"nextLinkName": "nextLink"}
+    page = document["definitions"][op["responses"]["200"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert page["required"] == ["value"]
+    cursor = next(p for p in op["parameters"] if p.get("name") == "cursor")
+    assert cursor["x-ms-visibility"] == "internal"
+
+
+def test_upsert_company_answers_201_or_200(document: dict[str, Any]) -> None:
+    responses = operations(document)["CreateOrUpdateCompany"]["responses"]
+    assert responses["201"]["schema"] == responses["200"]["schema"] == {"$ref": "#/definitions/Company"}
