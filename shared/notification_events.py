@@ -142,11 +142,8 @@ class Route:
         inner = item.get(self.within)
         return inner if isinstance(inner, Mapping) else None
 
-    def event(self, item: Mapping[str, Any]) -> Found | None:
-        """The event this item is on this trigger, or None (another role: not this trigger's event)."""
-        obj = self.object(item)
-        if obj is None:
-            return None
+    def event(self, obj: Mapping[str, Any]) -> Found | None:
+        """The event this object (`object(item)`) is on this trigger, or None (another role: not its event)."""
         if self.role is not None and obj.get("role") != self.role:
             return None
         return self.identify(obj)
