@@ -65,23 +65,23 @@ class Markers:
         found = existing_row_keys(self._client(), (MARKER_PREFIX + i for i in contact_ids))
         return {row[len(MARKER_PREFIX) :] for row in found}
 
-    def values(self, contact_ids: Iterable[str]) -> dict[str, str]:
-        """The value of each marker among these ids that exists (ids without a marker are left out)."""
+    def values(self, contact_ids: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """(SeenAt, Value) of each marker among these ids that exists (ids without a marker are left out)."""
         wanted = sorted(set(contact_ids))
 
-        def value(contact_id: str) -> str | None:
+        def value(contact_id: str) -> tuple[int, str] | None:
             try:
                 row = self._client().get_entity(PARTITION, MARKER_PREFIX + contact_id, retry_total=STORAGE_RETRIES)
             except ResourceNotFoundError:
                 return None
-            return str(row.get("Value") or "")
+            return int(row.get("SeenAt") or 0), str(row.get("Value") or "")
 
         try:
             with ThreadPoolExecutor(max_workers=max(1, min(LOOKUP_THREADS, len(wanted)))) as pool:
                 found = dict(zip(wanted, pool.map(value, wanted), strict=True))
         except AzureError as exc:
             raise _unavailable(exc) from exc
-        return {contact_id: text for contact_id, text in found.items() if text is not None}
+        return {contact_id: got for contact_id, got in found.items() if got is not None}
 
     def forget(self, contact_ids: Iterable[str]) -> None:
         """Delete these markers (a missing one is fine)."""

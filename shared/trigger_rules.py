@@ -186,13 +186,20 @@ class _TagSets:
     """What contact-tagged read: each contact's tags now, its event keys, and its `updated_at`."""
 
     markers: Markers
+    before: dict[str, tuple[int, str]] = field(default_factory=dict)
     now: dict[str, list[str]] = field(default_factory=dict)
     keys: dict[str, list[str]] = field(default_factory=dict)
     seen_at: dict[str, int] = field(default_factory=dict)
 
     def settle(self, done: set[str]) -> None:
-        """Record the tags of every contact whose events are all logged (the next poll compares with these)."""
-        ready = [i for i in self.now if all(k in done for k in self.keys.get(i, []))]
+        """Record the tags of every contact whose events are all logged (the next poll compares with these); a
+        contact read again as it was recorded (the look-back re-reads) costs no write."""
+        ready = [
+            i
+            for i in self.now
+            if all(k in done for k in self.keys.get(i, []))
+            and self.before.get(i) != (self.seen_at[i], ",".join(self.now[i]))
+        ]
         if ready:
             self.markers.mark({i: self.seen_at[i] for i in ready}, {i: ",".join(self.now[i]) for i in ready})
 
@@ -202,14 +209,14 @@ def contact_tagged(ctx: RuleContext, items: list[dict[str, Any]]) -> Selection:
     created in the window: each of its tags; a contact no poll saw before: none (its tags are recorded)."""
     sets = _TagSets(ctx.marked())
     window = list(_window(ctx, items))
-    before = sets.markers.values(i for i, _, _ in window)
+    sets.before = before = sets.markers.values(i for i, _, _ in window)
     found: list[Candidate] = []
     for object_id, value, item in window:
         now = tag_ids(item)
         sets.now[object_id], sets.seen_at[object_id] = now, value
         created = stamp(item, "created_at")
         if object_id in before:
-            new = set(now) - set(filter(None, before[object_id].split(",")))
+            new = set(now) - set(filter(None, before[object_id][1].split(",")))
         elif created is not None and created >= ctx.cutoff:
             new = set(now)
         else:
