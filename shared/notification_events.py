@@ -136,8 +136,10 @@ class Route:
     ids: tuple[str, ...] = ("id",)
 
     def object(self, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        """What the event is about, as the trigger's body builder takes it."""
-        if self.within is None:
+        """What the event is about, as the trigger's body builder takes it. A wrapper's object is also taken when the
+        item is that object itself (`contact.unsubscribed` is documented as carrying a Subscription, captured as a
+        `contact_unsubscribe` around the contact: a bare contact would do as well)."""
+        if self.within is None or item.get("type") == self.within:
             return item
         inner = item.get(self.within)
         return inner if isinstance(inner, Mapping) else None

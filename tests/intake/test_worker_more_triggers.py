@@ -93,6 +93,15 @@ def test_the_other_notifications_use_the_polls_keys(h: Harness) -> None:
     assert bodies(h, "conversation-closed")[f"{conversation['id']}:{closed['statistics']['last_close_at']}"]["state"]
 
 
+def test_an_unsubscription_carried_as_a_bare_contact_is_logged_too(h: Harness) -> None:
+    settings = settings_for(h.sim, h.storage_conn, h.name)
+    user = h.sim.add_contact("user", email="bare@example.com", index=False)
+    unsubscribed = h.sim.update_contact(user["id"], unsubscribed_from_emails=True)
+    assert item_problem("contact.unsubscribed", sent(unsubscribed)) is None
+    assert process(settings, message(h.name, "contact.unsubscribed", sent(unsubscribed))) == {"contact-unsubscribed": 1}
+    assert list(bodies(h, "contact-unsubscribed")) == [user["id"]]
+
+
 def test_a_wrapper_item_without_its_object_is_refused_naming_the_field() -> None:
     assert item_problem("contact.unsubscribed", {"type": "contact_unsubscribe"}) == (
         "data.item.contact",
