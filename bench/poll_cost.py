@@ -3,11 +3,13 @@
     .venv/bin/python -m bench.poll_cost [--sizes 1000,10000,50000] [--changes 0,10,500] [--lookback 600]
 
 Starts its own Azurite and Intercom simulator on loopback. Each workspace holds SIZE contacts (half users, half
-leads, created over the last 30 days) and SIZE/10 conversations; every trigger is polled once (its first poll,
-TRIGGER_START now, reads the timezone), then for each number of changes N: N existing users are updated, N leads
-and N conversations are created, and each trigger is polled once, counting the requests the simulator received
-and the poll's wall time (Azurite included). user-created reads every contact updated in its window, so it sees
-2N changes (the updated users and the new leads). After the last row, three quiet polls (no change at all): one
+leads, created over the last 30 days), SIZE/10 conversations and SIZE/100 companies; every trigger is polled once
+(its first poll, TRIGGER_START now, reads the timezone), then for each number of changes N: N existing users are
+tagged, then updated and unsubscribed in one update, N existing conversations closed, N leads (without an email),
+N conversations and N companies created, the leads of the previous round (which the polls saw) half tagged and
+given an email, half converted, and each trigger is polled once, counting the requests the simulator received and
+the poll's wall time (Azurite included). user-created, lead-converted and contact-tagged read every contact updated
+in their window, so they see about 2N changes. After the last row, three quiet polls (no change at all): one
 inside the look-back of the last changes, one a look-back (+ SEAL_MARGIN_SECONDS) later, which seals them, and
 the next one. The budget is not limited here (calls are counted, not spread out).
 """
@@ -29,7 +31,6 @@ from devserver.intercom import Simulator
 from shared.eventlog import TRIGGERS, EventLog
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.poll_markers import LeadMarkers
 from shared.polling import SEAL_MARGIN_SECONDS, PollOutcome, poll
 from shared.settings import Connection
 from shared.throttle import MemoryLimiter
@@ -49,7 +50,7 @@ class Row:
 
 
 class Workspace:
-    """One simulated workspace and the four triggers of one connection on it."""
+    """One simulated workspace and the triggers of one connection on it."""
 
     def __init__(self, sim: Simulator, storage: str, lookback: int) -> None:
         self.sim, self.storage, self.lookback = sim, storage, lookback
@@ -71,31 +72,50 @@ class Workspace:
             lookback=self.lookback,
             deadline=Deadline.after(240),
             clock=self.now,
-            markers=LeadMarkers(self.storage, self.name) if trigger == "user-created" else None,
         )
         return outcome, len(self.sim.requests()), time.perf_counter() - started
 
 
-def fill(sim: Simulator, size: int) -> list[str]:
+def fill(sim: Simulator, size: int) -> tuple[list[str], list[str]]:
+    """(user ids, conversation ids) of a workspace of `size` contacts."""
     now = int(sim.now())
     half = size // 2
     spacing = MONTH / max(1, half)
     users = sim.bulk_add_contacts(half, role="user", start=now - MONTH, spacing_seconds=spacing)
     sim.bulk_add_contacts(size - half, role="lead", start=now - MONTH, spacing_seconds=spacing)
-    conversations = size // 10
-    for n in range(conversations):
-        at = int(now - MONTH + n * MONTH / max(1, conversations))
-        sim.add_conversation(users[n % len(users)], created_at=at, index=False)
-    return users
+    count = size // 10
+    conversations = []
+    for n in range(count):
+        at = int(now - MONTH + n * MONTH / max(1, count))
+        conversations.append(sim.add_conversation(users[n % len(users)], created_at=at, index=False)["id"])
+    for n in range(size // 100):
+        sim.add_company(f"Company {n}", company_id=f"c{n}", created_at=int(now - MONTH + n * 100))
+    return users, conversations
 
 
-def change(sim: Simulator, users: list[str], n: int, rng: random.Random) -> None:
+def change(
+    sim: Simulator, users: list[str], conversations: list[str], previous: list[str], n: int, rng: random.Random
+) -> list[str]:
+    """Make the changes of one round; the ids of the leads it created."""
+    tag = sim.add_tag("bench")["id"]
     for user_id in rng.sample(users, n):
-        sim.update_contact(user_id, name=f"changed {rng.random():.6f}")
-    tag = uuid.uuid4().hex[:8]
+        sim.tag_contact(user_id, tag)
+        sim.update_contact(user_id, name=f"changed {rng.random():.6f}", unsubscribed_from_emails=True)
+    for conversation in rng.sample(conversations, min(n, len(conversations))):
+        sim.close_conversation(conversation)
+    mark = uuid.uuid4().hex[:8]
+    for i, lead_id in enumerate(previous):
+        if i % 2:
+            sim.update_contact(lead_id, role="user", email=f"converted-{mark}-{i}@example.com")
+        else:
+            sim.tag_contact(lead_id, tag)
+            sim.update_contact(lead_id, email=f"added-{mark}-{i}@example.com")
+    leads = []
     for i in range(n):
-        lead = sim.add_contact("lead", email=f"new-{tag}-{i}@example.com", index=False)
-        sim.add_conversation(lead["id"], index=False)
+        leads.append(sim.add_contact("lead", name=f"New {mark} {i}", index=False)["id"])
+        sim.add_conversation(leads[-1], index=False)
+        sim.add_company(f"New {mark} {i}", company_id=f"new-{mark}-{i}")
+    return leads
 
 
 def measure(size: int, changes: list[int], lookback: int, storage: str, note: Callable[[str], None]) -> list[Row]:
@@ -103,15 +123,16 @@ def measure(size: int, changes: list[int], lookback: int, storage: str, note: Ca
     rng = random.Random(size)
     with Simulator(token=TOKEN) as sim:
         started = time.perf_counter()
-        users = fill(sim, size)
+        users, conversations = fill(sim, size)
         note(f"{size} contacts: workspace filled in {time.perf_counter() - started:.1f} s")
         ws = Workspace(sim, storage, lookback)
         for trigger in TRIGGERS:
             outcome, calls, seconds = ws.poll(trigger)
             rows.append(Row(size, "first poll", trigger, calls, seconds, outcome.events))
+        previous: list[str] = []
         for n in changes:
             time.sleep(1.05)  # the changes get a second of their own
-            change(sim, users, n, rng)
+            previous = change(sim, users, conversations, previous, n, rng)
             for trigger in TRIGGERS:
                 outcome, calls, seconds = ws.poll(trigger)
                 rows.append(Row(size, str(n), trigger, calls, seconds, outcome.events))
@@ -129,13 +150,13 @@ def measure(size: int, changes: list[int], lookback: int, storage: str, note: Ca
     return rows
 
 
-def table(rows: list[Row]) -> str:
-    header = "| contacts | changes since last poll | " + " | ".join(TRIGGERS) + " |"
-    lines = [header, "|" + "---|" * (2 + len(TRIGGERS))]
+def table(rows: list[Row], triggers: list[str]) -> str:
+    header = "| contacts | changes since last poll | " + " | ".join(triggers) + " |"
+    lines = [header, "|" + "---|" * (2 + len(triggers))]
     keys = list(dict.fromkeys((r.size, r.changes) for r in rows))
     for size, changes in keys:
         cells = []
-        for trigger in TRIGGERS:
+        for trigger in triggers:
             row = next(r for r in rows if (r.size, r.changes, r.trigger) == (size, changes, trigger))
             cells.append(f"{row.calls} ({row.seconds:.2f} s, {row.events} ev)")
         lines.append(f"| {size:,} | {changes} | " + " | ".join(cells) + " |")
@@ -157,7 +178,10 @@ def main() -> None:
     print()
     print("Intercom calls per poll (poll wall time, events logged); POLL_LOOKBACK_SECONDS =", args.lookback)
     print()
-    print(table(rows))
+    names = list(TRIGGERS)
+    print(table(rows, names[:4]))
+    print()
+    print(table(rows, names[4:]))
 
 
 if __name__ == "__main__":

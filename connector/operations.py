@@ -18,7 +18,7 @@ from connector.contact_operations import CONTACT_OPERATIONS
 from connector.conversation_operations import CONVERSATION_OPERATIONS
 from connector.parts import LOCATION, RETRY_AFTER, Entry, Paths, error, operation, path
 from connector.routes import HttpRoute
-from connector.shapes import ConversationBatch, LeadBatch, UserBatch
+from connector.shapes import CompanyBatch, ContactBatch, ConversationBatch, LeadBatch, TaggedBatch, UserBatch
 from connector.swagger import Definitions
 
 TRIGGER_NAME = "name"  # the route parameter of the trigger functions, expanded over TRIGGERS
@@ -66,6 +66,54 @@ TRIGGERS: tuple[Trigger, ...] = (
         "Triggers when a user starts a new conversation.",
         ConversationBatch,
         "To see it work now, start a conversation in Intercom (the connector polls Intercom every 2 minutes).",
+    ),
+    Trigger(
+        "lead-converted",
+        "OnLeadConverted",
+        "When a lead converts to a user",
+        "Triggers when a lead becomes a user.",
+        UserBatch,
+        "To see it work now, convert a lead to a user in Intercom.",
+    ),
+    Trigger(
+        "lead-email-added",
+        "OnLeadEmailAdded",
+        "When a lead adds an email",
+        "Triggers when a lead that had no email gets one.",
+        LeadBatch,
+        "To see it work now, add an email to a lead without one in Intercom.",
+    ),
+    Trigger(
+        "contact-tagged",
+        "OnContactTagged",
+        "When a contact is tagged",
+        "Triggers when a tag is added to a user or a lead.",
+        TaggedBatch,
+        "To see it work now, tag a user or a lead in Intercom.",
+    ),
+    Trigger(
+        "conversation-closed",
+        "OnConversationClosed",
+        "When a conversation is closed",
+        "Triggers each time a conversation is closed.",
+        ConversationBatch,
+        "To see it work now, close a conversation in Intercom.",
+    ),
+    Trigger(
+        "company-created",
+        "OnCompanyCreated",
+        "When a company is created",
+        "Triggers when a new company is created.",
+        CompanyBatch,
+        "To see it work now, create a company in Intercom.",
+    ),
+    Trigger(
+        "contact-unsubscribed",
+        "OnContactUnsubscribed",
+        "When a contact unsubscribes from emails",
+        "Triggers when a user or a lead unsubscribes from emails.",
+        ContactBatch,
+        "To see it work now, unsubscribe a user or a lead from emails in Intercom.",
     ),
 )
 

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.company_models import Company
-from shared.models import Conversation, Lead, Tag, User
+from shared.models import Conversation, Lead, Tag, User, _ContactShape
 from shared.workspace_lists import Admin
 
 
@@ -87,6 +87,35 @@ class ConversationBatch(_Shape):
     """Events of a conversation trigger, oldest first (at most 100)."""
 
     value: list[Conversation]
+
+
+class Contact(_ContactShape):
+    """A user or a lead (`type` tells which): the contact of contact-tagged and contact-unsubscribed."""
+
+
+class ContactBatch(_Shape):
+    """Events of a contact trigger (users and leads), oldest first (at most 100)."""
+
+    value: list[Contact]
+
+
+class TaggedContact(_Shape):
+    """A contact-tagged event: the tag and the contact it was added to."""
+
+    tag: Tag
+    contact: Contact
+
+
+class TaggedBatch(_Shape):
+    """Events of the contact-tagged trigger, oldest first (at most 100)."""
+
+    value: list[TaggedContact]
+
+
+class CompanyBatch(_Shape):
+    """Events of a company trigger, oldest first (at most 100)."""
+
+    value: list[Company]
 
 
 class ErrorDetail(_Shape):
@@ -225,6 +254,10 @@ SUMMARIES: dict[str, dict[str, str]] = {
     "UserBatch": {"value": "Users"},
     "LeadBatch": {"value": "Leads"},
     "ConversationBatch": {"value": "Conversations"},
+    "Contact": _CONTACT,
+    "ContactBatch": {"value": "Contacts"},
+    "TaggedBatch": {"value": "Taggings"},
+    "CompanyBatch": {"value": "Companies"},
     "Error": {},
     "ErrorInfo": {"code": "Error Code", "message": "Error Message", "details": "Details"},
     "ErrorDetail": {"field": "Field", "message": "Message"},

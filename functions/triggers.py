@@ -1,4 +1,5 @@
-"""The four trigger timers and the daily prune (CONTRACT §4): each polls every connection through shared/polling.py.
+"""The trigger timers (one per trigger, CONTRACT §4 and §8) and the daily prune; each timer polls every connection
+through shared/polling.py.
 
 A failing connection is logged (never with its token) and does not stop the others. After a poll logs new events,
 shared.delivery.deliver_pending pushes them to webhook subscribers.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import azure.functions as func
@@ -76,28 +78,28 @@ def prune_all(*, now: float | None = None) -> int:
     return removed
 
 
-@bp.function_name("poll_user_updated")
-@bp.timer_trigger(schedule="%POLL_SCHEDULE%", arg_name="timer", use_monitor=True)
-def poll_user_updated(timer: func.TimerRequest) -> None:
-    poll_all("user-updated")
+def _poll_timer(trigger: str) -> Callable[[func.TimerRequest], None]:
+    """The timer function `poll_<trigger>` (dashes as underscores) on POLL_SCHEDULE, registered on the blueprint."""
+    name = "poll_" + trigger.replace("-", "_")
+
+    def run(timer: func.TimerRequest) -> None:
+        poll_all(trigger)
+
+    run.__name__ = run.__qualname__ = name
+    bp.function_name(name)(bp.timer_trigger(schedule="%POLL_SCHEDULE%", arg_name="timer", use_monitor=True)(run))
+    return run
 
 
-@bp.function_name("poll_lead_created")
-@bp.timer_trigger(schedule="%POLL_SCHEDULE%", arg_name="timer", use_monitor=True)
-def poll_lead_created(timer: func.TimerRequest) -> None:
-    poll_all("lead-created")
-
-
-@bp.function_name("poll_user_created")
-@bp.timer_trigger(schedule="%POLL_SCHEDULE%", arg_name="timer", use_monitor=True)
-def poll_user_created(timer: func.TimerRequest) -> None:
-    poll_all("user-created")
-
-
-@bp.function_name("poll_conversation_started")
-@bp.timer_trigger(schedule="%POLL_SCHEDULE%", arg_name="timer", use_monitor=True)
-def poll_conversation_started(timer: func.TimerRequest) -> None:
-    poll_all("conversation-started")
+poll_user_updated = _poll_timer("user-updated")
+poll_lead_created = _poll_timer("lead-created")
+poll_user_created = _poll_timer("user-created")
+poll_conversation_started = _poll_timer("conversation-started")
+poll_lead_converted = _poll_timer("lead-converted")
+poll_lead_email_added = _poll_timer("lead-email-added")
+poll_contact_tagged = _poll_timer("contact-tagged")
+poll_conversation_closed = _poll_timer("conversation-closed")
+poll_company_created = _poll_timer("company-created")
+poll_contact_unsubscribed = _poll_timer("contact-unsubscribed")
 
 
 @bp.function_name("prune_events")

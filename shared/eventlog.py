@@ -38,6 +38,12 @@ TRIGGERS: dict[str, str] = {
     "lead-created": "LeadCreated",
     "user-created": "UserCreated",
     "conversation-started": "ConversationStarted",
+    "lead-converted": "LeadConverted",
+    "lead-email-added": "LeadEmailAdded",
+    "contact-tagged": "ContactTagged",
+    "conversation-closed": "ConversationClosed",
+    "company-created": "CompanyCreated",
+    "contact-unsubscribed": "ContactUnsubscribed",
 }
 PARTITION = "log"
 CHECKPOINT = "checkpoint"
@@ -117,6 +123,7 @@ class EventLog:
     def __init__(self, storage_connection_string: str, connection: str, trigger: str) -> None:
         self.connection = connection
         self.trigger = trigger
+        self.storage = storage_connection_string
         self._client = LazyTable(storage_connection_string, trigger_table_name(trigger, connection))
 
     # -- checkpoint --------------------------------------------------------------------------------------------

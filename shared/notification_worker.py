@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +23,9 @@ from shared.intercom.client import IntercomClient, client_for
 from shared.intercom.deadline import Deadline
 from shared.me import read_me
 from shared.notification_events import ROUTES, Found, Route, normalized
-from shared.polling import SPECS, event_body, key_bound
+from shared.polling import key_bound
 from shared.settings import Connection, Settings
+from shared.trigger_specs import SPECS
 from shared.workspaces import WorkspaceDirectory
 
 log = logging.getLogger("shared.notification_worker")
@@ -55,10 +56,11 @@ def process(settings: Settings, text: str, *, clock: Callable[[], float] = time.
     logged: dict[str, int] = {}
     if notification.verified or _same_workspace(settings, connection, client, str(envelope["app_id"]), deadline):
         for route in ROUTES.get(topic, ()):
-            found = route.event(item)
-            if found is not None:
+            obj = route.object(item)  # the item itself, or the object a wrapper item holds
+            found = None if obj is None else route.event(obj)
+            if obj is not None and found is not None:
                 job = _Job(settings, connection.name, client, deadline, clock)
-                logged[route.trigger] = job.log_event(route, found, item)
+                logged[route.trigger] = job.log_event(route, found, obj)
         for trigger, count in logged.items():
             if count:
                 deliver_pending(settings, connection.name, trigger, deadline)
@@ -99,7 +101,7 @@ class _Job:
     deadline: Deadline
     clock: Callable[[], float]
 
-    def log_event(self, route: Route, found: Found, item: dict[str, Any]) -> int:
+    def log_event(self, route: Route, found: Found, item: Mapping[str, Any]) -> int:
         """Append one event unless it is logged already (or superseded, for user-updated); how many were logged."""
         storage = self.settings.storage_connection_string.get_secret_value()
         event_log = EventLog(storage, self.connection, route.trigger)
@@ -107,7 +109,7 @@ class _Job:
             return 0
         if route.trigger == "user-updated" and _superseded(event_log, found):
             return 0
-        body = event_body(self.client, SPECS[route.trigger], item, self.deadline)
+        body = SPECS[route.trigger].body(self.client, item, self.deadline)
         lookback = self.settings.poll_lookback_seconds
 
         def floor(checkpoint: Checkpoint) -> int:

@@ -39,7 +39,7 @@ _ID = re.compile(r"^(?P<connection>[A-Za-z0-9]{1,40})-(?P<hash>[0-9a-f]{32})$")
 
 
 def known_trigger(name: str | None) -> str:
-    """The trigger's name; 404 for a name that is not one of the four triggers."""
+    """The trigger's name; 404 for a name that is not one of the triggers."""
     if name not in TRIGGERS:
         raise NotFound(f"no trigger named {name!r}; triggers: {', '.join(TRIGGERS)}")
     return name

@@ -20,7 +20,14 @@ CONTACT_DATE_FIELDS = {
     "last_email_opened_at",
     "last_email_clicked_at",
 }
-CONVERSATION_DATE_FIELDS = {"created_at", "updated_at", "waiting_since", "snoozed_until"}
+CONVERSATION_DATE_FIELDS = {
+    "created_at",
+    "updated_at",
+    "waiting_since",
+    "snoozed_until",
+    "statistics.first_close_at",
+    "statistics.last_close_at",
+}
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 

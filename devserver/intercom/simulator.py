@@ -24,7 +24,7 @@ from devserver.intercom.errors import ApiError, Response, error_from, error_resp
 from devserver.intercom.faults import draw_fault, server_error
 from devserver.intercom.query import QueryError
 from devserver.intercom.ratelimit import RateWindow
-from devserver.intercom.render import render_company, render_contact, render_conversation, render_tag
+from devserver.intercom.render import ADMIN_ID, render_company, render_contact, render_conversation, render_tag
 from devserver.intercom.routes import route
 from devserver.intercom.server import serve
 from devserver.intercom.state import new_id
@@ -219,6 +219,19 @@ class Simulator:
     def tag_contact(self, contact_id: str, tag_id: str) -> None:
         with self._lock:
             self._ws.tag_contact(contact_id, tag_id)
+
+    def untag_contact(self, contact_id: str, tag_id: str) -> None:
+        with self._lock:
+            self._ws.untag_contact(contact_id, tag_id)
+
+    def close_conversation(self, conv_id: str) -> dict[str, Any]:
+        """An admin closes it (as `POST /conversations/{id}/parts` `close`): `statistics.last_close_at` moves."""
+        with self._lock:
+            return render_conversation(self._ws.change_conversation(conv_id, "close", ADMIN_ID))
+
+    def open_conversation(self, conv_id: str) -> dict[str, Any]:
+        with self._lock:
+            return render_conversation(self._ws.change_conversation(conv_id, "open", ADMIN_ID))
 
     def add_conversation(
         self,

@@ -52,7 +52,7 @@ FUZZ = settings(
 TOKEN = "fuzz-token-" + "7" * 24
 CLIENT_SECRET = "fuzz-client-secret-" + "5" * 20
 CONVERSATION_ACTIONS = (b"reply", b"close", b"open", b"snooze", b"assign", b"tags")
-TIMERS = ("poll_user_updated", "poll_lead_created", "poll_user_created", "poll_conversation_started")
+TIMERS = tuple(f"poll_{trigger.replace('-', '_')}" for trigger in TRIGGERS)
 
 
 # -- the server under test -------------------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomForbidden
 from shared.poll_markers import LeadMarkers
-from shared.polling import MAX_TEXT_CHARS, prune_trigger
+from shared.polling import prune_trigger
 from shared.settings import Settings
+from shared.trigger_bodies import MAX_TEXT_CHARS
 from tests.triggers.support import Harness
 
 DAY = 86_400

@@ -14,12 +14,21 @@ import pytest
 from devserver.azurite import Azurite
 from devserver.intercom import Simulator
 from shared.errors import Unavailable
-from shared.eventlog import TRIGGERS, Checkpoint, EventLog
+from shared.eventlog import Checkpoint, EventLog
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.polling import cutoff_of
 from shared.throttle import MemoryLimiter
-from tests.triggers.support import BackgroundPoller, Harness, TcpProxy, doubles, make_client, verdicts, wait_until
+from tests.triggers.support import (
+    FIRST_FOUR,
+    BackgroundPoller,
+    Harness,
+    TcpProxy,
+    doubles,
+    make_client,
+    verdicts,
+    wait_until,
+)
 
 
 def write_some(sim: Simulator, tag: str, *, index: bool = True) -> set[str]:
@@ -107,7 +116,7 @@ def test_storage_outage_mid_poll_loses_and_doubles_nothing(sim: Simulator, azuri
         h.poll_all()
         versions = write_some(sim, "s", index=False)
         cutting = CuttingClient(h.client, proxy)
-        for trigger in TRIGGERS:
+        for trigger in FIRST_FOUR:
             before = h.log(trigger).checkpoint()
             with pytest.raises(Unavailable):
                 h.poll(trigger, client=cutting)
@@ -183,7 +192,7 @@ def test_crash_between_search_and_commit(sim: Simulator, storage_conn: str) -> N
     h = Harness(sim, storage_conn, lookback=30)
     h.poll_all()
     versions = write_some(sim, "c", index=False)
-    for trigger in TRIGGERS:
+    for trigger in FIRST_FOUR:
         before = h.log(trigger).checkpoint()
         with pytest.raises(RuntimeError):
             h.poll(trigger, event_log=CrashingLog(storage_conn, h.name, trigger))
@@ -203,7 +212,7 @@ def test_overlapping_polls_never_double(sim: Simulator, storage_conn: str) -> No
     for round_ in range(5):
         if round_:  # the first round races on the very first checkpoint
             versions |= write_some(sim, f"o{round_}", index=False)
-        barrier = threading.Barrier(3 * len(TRIGGERS))
+        barrier = threading.Barrier(3 * len(FIRST_FOUR))
 
         def race(trigger: str, barrier: threading.Barrier = barrier) -> None:
             barrier.wait()
@@ -212,7 +221,7 @@ def test_overlapping_polls_never_double(sim: Simulator, storage_conn: str) -> No
             except BaseException as exc:
                 errors.append(exc)
 
-        threads = [threading.Thread(target=race, args=(t,)) for t in TRIGGERS for _ in range(3)]
+        threads = [threading.Thread(target=race, args=(t,)) for t in FIRST_FOUR for _ in range(3)]
         for t in threads:
             t.start()
         for t in threads:
@@ -311,5 +320,5 @@ def test_names_that_cannot_be_read_hold_the_event_back(sim: Simulator, storage_c
 def test_poll_outcomes_are_all_known(sim: Simulator, storage_conn: str) -> None:
     h = Harness(sim, storage_conn)
     outcomes = h.poll_all()
-    assert [o.trigger for o in outcomes] == list(TRIGGERS)
+    assert [o.trigger for o in outcomes] == list(FIRST_FOUR)
     assert all(o.status == "ok" and o.events == 0 for o in outcomes)

@@ -27,7 +27,7 @@ from shared.intercom.deadline import Deadline
 from shared.poll_markers import MARKER_RETENTION_SECONDS, LeadMarkers
 from shared.settings import Connection, Settings, get_settings, reset_settings_cache
 from shared.subscriptions import subscribe
-from tests.triggers.support import Harness, doubles
+from tests.triggers.support import FIRST_FOUR, Harness, doubles
 
 DAY = 86_400
 
@@ -50,7 +50,7 @@ def test_first_poll_with_trigger_start_now_replays_no_history(sim: Simulator, st
     history(sim, int(sim.now()))
     h = Harness(sim, storage_conn)
     assert all(o.events == 0 for o in h.poll_all())
-    assert all(h.keys(t) == [] for t in TRIGGERS)
+    assert all(h.keys(t) == [] for t in FIRST_FOUR)
     time.sleep(1.05)
     fresh = sim.add_contact("user", email="fresh@example.com", index=False)
     h.poll_all()
@@ -75,7 +75,7 @@ def test_first_poll_with_trigger_start_p1d_replays_the_last_day(sim: Simulator, 
     assert checkpoint is not None
     assert abs(checkpoint.start - (now - DAY)) <= 2
     h.poll_all()
-    assert all(not doubles(h.keys(t)) for t in TRIGGERS)
+    assert all(not doubles(h.keys(t)) for t in FIRST_FOUR)
 
 
 # -- cost ---------------------------------------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def test_lead_conversion_and_merge(sim: Simulator, storage_conn: str) -> None:
     h.poll_all()
     assert dormant["id"] not in h.keys("user-created")
     assert h.keys("user-updated")[-1] == f"{dormant['id']}:{woke['updated_at']}"
-    for trigger in TRIGGERS:
+    for trigger in FIRST_FOUR:
         assert not doubles(h.keys(trigger)), trigger
 
 
@@ -334,10 +334,7 @@ def test_timer_functions_poll_every_connection(
     bindings: dict[str | None, list[Any]] = {f.get_function_name(): f.get_bindings() for f in timer_functions()}
     timers = {name: [(b.schedule, b.use_monitor) for b in found] for name, found in bindings.items()}
     assert timers == {
-        "poll_user_updated": [("%POLL_SCHEDULE%", True)],
-        "poll_lead_created": [("%POLL_SCHEDULE%", True)],
-        "poll_user_created": [("%POLL_SCHEDULE%", True)],
-        "poll_conversation_started": [("%POLL_SCHEDULE%", True)],
+        **{f"poll_{t.replace('-', '_')}": [("%POLL_SCHEDULE%", True)] for t in TRIGGERS},
         "prune_events": [("0 30 3 * * *", True)],
     }
     # A webhook subscriber of user-created on the good connection: the poll that logs the event pushes it.
@@ -370,7 +367,7 @@ def test_timer_functions_poll_every_connection(
     assert harness.keys("conversation-started") == [conv["id"]]
     assert harness.keys("user-updated") == [f"{user['id']}:{user['updated_at']}"]
     refused = Harness(sim, storage_conn, name=bad)
-    assert all(refused.keys(t) == [] for t in TRIGGERS)
+    assert all(refused.keys(t) == [] for t in FIRST_FOUR)
     assert f"connection={bad} status=partial" in caplog.text
     assert "refused-token" not in caplog.text
     assert sim.token not in caplog.text

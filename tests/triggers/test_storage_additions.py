@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from shared.eventlog import EVENTS_PER_TRANSACTION, TRANSACTION_BODY_BYTES, EventLog, NewEvent, _transactions
 from shared.poll_markers import LeadMarkers
-from shared.polling import MAX_TEXT_CHARS, SPECS, event_body
+from shared.trigger_bodies import MAX_TEXT_CHARS
+from shared.trigger_specs import SPECS
 from tests.triggers.support import read_all
 
 
@@ -55,5 +56,5 @@ def test_lead_markers(storage_conn: str, unique_name: str) -> None:
 
 def test_a_huge_conversation_body_is_cut() -> None:
     item = {"id": "1", "created_at": 1, "source": {"body": "y" * (MAX_TEXT_CHARS + 10), "author": {}}}
-    body = event_body(None, SPECS["conversation-started"], item, None)  # type: ignore[arg-type]
+    body = SPECS["conversation-started"].body(None, item, None)  # type: ignore[arg-type]
     assert len(body["conversation_message"]["body"]) == MAX_TEXT_CHARS
