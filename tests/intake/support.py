@@ -3,15 +3,19 @@ Intercom's, and inbox messages as the intake writes them."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import SecretStr
 
+from devserver.azurite import Azurite
 from devserver.intercom import Simulator
 from devserver.intercom.render import APP_ID
+from devserver.process import DevServerProcess
 from shared.settings import Connection, Settings
 
 SECRET = "test-client-secret-0123456789"
@@ -52,3 +56,29 @@ def message(connection: str, topic: str, item: dict[str, Any], *, verified: bool
     """An inbox message as shared.inbox writes it (inline body)."""
     body = json.dumps(envelope(topic, item, app_id=app_id))
     return json.dumps({"connection": connection, "verified": verified, "received_at": time.time(), "body": body})
+
+
+World = tuple[Simulator, DevServerProcess, str]
+
+
+@contextlib.contextmanager
+def webhook_world(azurite: Azurite, *, token: str, seed: int, timers_off: Iterable[str] = ()) -> Iterator[World]:
+    """A simulator and the app (devserver) on one new connection with a client secret: the triggers poll every
+    second with a 30 s look-back (but those in `timers_off`), and the app takes the webhooks the test points the
+    simulator at."""
+    name = "w" + uuid.uuid4().hex[:11]
+    with Simulator(token=token, seed=seed) as sim:
+        env = {
+            "AzureWebJobsStorage": azurite.connection_string,
+            "INTERCOM_CONNECTIONS": name,
+            f"INTERCOM_ACCESS_TOKEN__{name}": token,
+            f"INTERCOM_BASE_URL__{name}": sim.base_url,
+            f"INTERCOM_CLIENT_SECRET__{name}": SECRET,
+            "POLL_SCHEDULE": "*/1 * * * * *",
+            "POLL_LOOKBACK_SECONDS": "30",
+            "THROTTLE_CALLS": "1000",
+            "THROTTLE_PERIOD_SECONDS": "10",
+            **{f"AzureWebJobs.poll_{t.replace('-', '_')}.Disabled": "true" for t in timers_off},
+        }
+        with DevServerProcess(env) as server:
+            yield sim, server, name

@@ -6,7 +6,6 @@ see or whose notification arrived is logged exactly once; nothing else is."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -17,7 +16,7 @@ from devserver.intercom import Simulator
 from devserver.process import DevServerProcess
 from shared.eventlog import EventLog
 from shared.poll_markers import Markers
-from tests.intake.support import SECRET
+from tests.intake.support import SECRET, World, webhook_world
 from tests.triggers.support import FIRST_FOUR, doubles, read_all, wait_until
 from tests.triggers2.scenario import SIX, Scenario
 
@@ -35,24 +34,10 @@ TOPIC_TRIGGER = {
 
 
 @pytest.fixture
-def world(azurite: Azurite) -> Iterator[tuple[Simulator, DevServerProcess, str]]:
-    name = "sx" + uuid.uuid4().hex[:10]
-    with Simulator(token=TOKEN, seed=9) as sim:
-        env = {
-            "AzureWebJobsStorage": azurite.connection_string,
-            "INTERCOM_CONNECTIONS": name,
-            f"INTERCOM_ACCESS_TOKEN__{name}": TOKEN,
-            f"INTERCOM_BASE_URL__{name}": sim.base_url,
-            f"INTERCOM_CLIENT_SECRET__{name}": SECRET,
-            "POLL_SCHEDULE": "*/1 * * * * *",
-            "POLL_LOOKBACK_SECONDS": "30",
-            "THROTTLE_CALLS": "1000",
-            "THROTTLE_PERIOD_SECONDS": "10",
-            # The first four triggers are tests/intake's: their timers stay off here (2 cores).
-            **{f"AzureWebJobs.poll_{t.replace('-', '_')}.Disabled": "true" for t in FIRST_FOUR},
-        }
-        with DevServerProcess(env) as server:
-            yield sim, server, name
+def world(azurite: Azurite) -> Iterator[World]:
+    # The first four triggers are tests/intake's: their timers stay off here (2 cores).
+    with webhook_world(azurite, token=TOKEN, seed=9, timers_off=FIRST_FOUR) as found:
+        yield found
 
 
 def phase_one_seen(storage: str, name: str, scenario: Scenario) -> bool:
