@@ -10,7 +10,7 @@ Display names follow the seed connector's (Microsoft's Intercom connector, `../s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,40 +23,35 @@ class _Shape(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+NextLink = Annotated[str | None, Field(description="URL of the next page, to call as it is; absent on the last page")]
+
+
 class LeadPage(_Shape):
     """A page of List all leads."""
 
     value: list[Lead] = Field(description="The leads of this page")
-    nextLink: str | None = Field(  # noqa: N815 (the JSON name)
-        None, description="URL of the next page, to call as it is; absent on the last page"
-    )
+    nextLink: NextLink = None  # noqa: N815 (the JSON name)
 
 
 class UserPage(_Shape):
     """A page of List all users."""
 
     value: list[User] = Field(description="The users of this page")
-    nextLink: str | None = Field(  # noqa: N815 (the JSON name)
-        None, description="URL of the next page, to call as it is; absent on the last page"
-    )
+    nextLink: NextLink = None  # noqa: N815 (the JSON name)
 
 
 class CompanyPage(_Shape):
     """A page of List companies."""
 
     value: list[Company] = Field(description="The companies of this page")
-    nextLink: str | None = Field(  # noqa: N815 (the JSON name)
-        None, description="URL of the next page, to call as it is; absent on the last page"
-    )
+    nextLink: NextLink = None  # noqa: N815 (the JSON name)
 
 
 class ConversationPage(_Shape):
     """A page of List conversations."""
 
     value: list[Conversation] = Field(description="The conversations of this page")
-    nextLink: str | None = Field(  # noqa: N815 (the JSON name)
-        None, description="URL of the next page, to call as it is; absent on the last page"
-    )
+    nextLink: NextLink = None  # noqa: N815 (the JSON name)
 
 
 class AdminListing(_Shape):

@@ -37,10 +37,7 @@ def list_companies(call: Call) -> func.HttpResponse:
 
     query = call.query(company_requests.ListCompanies)
     page = companies.list_companies(call.client, query, call.settings.cursor_key, call.deadline)
-    body: dict[str, object] = {"value": [company.model_dump(mode="json") for company in page.value]}
-    if page.next_cursor is not None:
-        body["nextLink"] = call.link(per_page=str(query.per_page), cursor=page.next_cursor)
-    return json_response(body)
+    return call.page(page, query.per_page)
 
 
 @bp.function_name("tag_company")

@@ -7,25 +7,16 @@ compiles and builds only the routes, and a call pays for its own modules once (b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import azure.functions as func
 
 from functions.http import Call, action, json_response, no_content
 
 if TYPE_CHECKING:
-    from shared.contact_lists import Page
-    from shared.requests import PageQuery
+    pass
 
 bp = func.Blueprint()
-
-
-def _page(call: Call, page: Page[Any], query: PageQuery) -> func.HttpResponse:
-    """`{"value": [...], "nextLink"}`; nextLink keeps the request's other parameters (email, the function key)."""
-    body: dict[str, object] = {"value": [item.model_dump(mode="json") for item in page.value]}
-    if page.next_cursor is not None:
-        body["nextLink"] = call.link(per_page=str(query.per_page), cursor=page.next_cursor)
-    return json_response(body)
 
 
 # -- users -----------------------------------------------------------------------------------------------------------
@@ -48,7 +39,9 @@ def list_users(call: Call) -> func.HttpResponse:
     from shared import contact_lists, contact_requests
 
     query = call.query(contact_requests.ListUsers)
-    return _page(call, contact_lists.list_users(call.client, query, call.settings.cursor_key, call.deadline), query)
+    return call.page(
+        contact_lists.list_users(call.client, query, call.settings.cursor_key, call.deadline), query.per_page
+    )
 
 
 @bp.function_name("get_user")
@@ -90,7 +83,9 @@ def list_leads(call: Call) -> func.HttpResponse:
     from shared import contact_lists, contact_requests
 
     query = call.query(contact_requests.ListLeads)
-    return _page(call, contact_lists.list_leads(call.client, query, call.settings.cursor_key, call.deadline), query)
+    return call.page(
+        contact_lists.list_leads(call.client, query, call.settings.cursor_key, call.deadline), query.per_page
+    )
 
 
 @bp.function_name("get_lead")

@@ -54,11 +54,7 @@ def list_conversations(call: Call) -> func.HttpResponse:
 
     query = call.query(conversation_requests.ListConversations)
     page = conversations.list_conversations(call.client, query, call.settings.cursor_key, call.deadline)
-    body: dict[str, object] = {"value": [item.model_dump(mode="json") for item in page.value]}
-    if page.next_cursor is not None:
-        links = {"per_page": str(query.per_page), "cursor": page.next_cursor}
-        body["nextLink"] = call.link(**links, **({"state": query.state} if query.state else {}))
-    return json_response(body)
+    return call.page(page, query.per_page, **({"state": query.state} if query.state else {}))
 
 
 @bp.function_name("reply_to_conversation")

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from shared.intercom.client import IntercomClient
+    from shared.list_cursors import Page
 
 log = logging.getLogger("connector.http")
 
@@ -162,6 +163,14 @@ class Call:
     def link(self, **params: str) -> str:
         """The request's URL with `params` set: a nextLink the caller follows as it is."""
         return url_with(self.req.url, **params)
+
+    def page(self, page: Page[BaseModel], per_page: int, **filters: str) -> func.HttpResponse:
+        """A list action's answer `{"value": [...], "nextLink"}`: the next page's link keeps the request's other
+        parameters (filters, the function key) and sets `per_page`, `cursor` and `filters`; none on the last page."""
+        body: dict[str, object] = {"value": [item.model_dump(mode="json") for item in page.value]}
+        if page.next_cursor is not None:
+            body["nextLink"] = self.link(per_page=str(per_page), cursor=page.next_cursor, **filters)
+        return json_response(body)
 
 
 def action(handler: Callable[[Call], func.HttpResponse]) -> Handler:

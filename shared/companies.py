@@ -19,7 +19,7 @@ from shared.errors import BadRequest, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest, IntercomConflict, IntercomNotFound
-from shared.list_cursors import open_cursor, seal_cursor
+from shared.list_cursors import Page, open_cursor, seal_cursor
 from shared.models import Tag
 from shared.names import cache_for
 
@@ -33,12 +33,6 @@ CREATED_SLACK_SECONDS = 60
 class UpsertedCompany:
     company: Company
     created: bool
-
-
-@dataclass(frozen=True)
-class CompanyPage:
-    value: list[Company]
-    next_cursor: str | None
 
 
 def create_or_update_company(
@@ -74,13 +68,15 @@ def get_company(client: IntercomClient, company_id: str, deadline: Deadline) -> 
         ) from None
 
 
-def list_companies(client: IntercomClient, query: ListCompanies, cursor_key: bytes, deadline: Deadline) -> CompanyPage:
+def list_companies(
+    client: IntercomClient, query: ListCompanies, cursor_key: bytes, deadline: Deadline
+) -> Page[Company]:
     """One page of `GET /companies` (every company, by page number; see docs/actions.md for why not scroll or
     `POST /companies/list`), or the one company an exact `company_id` or `name` finds."""
     exact = query.exact()
     if exact is not None:
         found = _find(client, *exact, deadline)
-        return CompanyPage([] if found is None else [_model(found)], None)
+        return Page([] if found is None else [_model(found)], None)
     position = open_cursor(cursor_key, CURSOR_PURPOSE, client.connection.name, query.cursor)
     page = 1 if position is None else position.get("p")
     if isinstance(page, bool) or not isinstance(page, int) or page < 1:
@@ -96,7 +92,7 @@ def list_companies(client: IntercomClient, query: ListCompanies, cursor_key: byt
     total_pages = _obj(_obj(answer).get("pages")).get("total_pages")
     more = isinstance(total_pages, int) and page < total_pages and bool(companies)
     following = seal_cursor(cursor_key, CURSOR_PURPOSE, client.connection.name, p=page + 1) if more else None
-    return CompanyPage(companies, following)
+    return Page(companies, following)
 
 
 def tag_company(client: IntercomClient, company_id: str, request: TagByName, deadline: Deadline) -> Tag:

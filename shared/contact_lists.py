@@ -3,24 +3,17 @@ sealed cursor to the next page; an optional exact `email` filter."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from shared.contact_requests import ListLeads, ListUsers
 from shared.contacts import contact_model, items_of
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.list_cursors import next_search_cursor, search_page, search_position
+from shared.list_cursors import Page, next_search_cursor, search_page, search_position
 from shared.models import Lead, User
 
 CURSOR_PURPOSE = {"lead": "list-leads", "user": "list-users"}
 C = TypeVar("C", User, Lead)
-
-
-@dataclass(frozen=True)
-class Page(Generic[C]):
-    value: list[C]
-    next_cursor: str | None
 
 
 def list_leads(client: IntercomClient, query: ListLeads, cursor_key: bytes, deadline: Deadline) -> Page[Lead]:

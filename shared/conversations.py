@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from shared.conversation_requests import (
@@ -29,7 +28,7 @@ from shared.errors import BadRequest, ConnectorError, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomNotFound
-from shared.list_cursors import next_search_cursor, search_page, search_position
+from shared.list_cursors import Page, next_search_cursor, search_page, search_position
 from shared.me import read_me
 from shared.models import Conversation, Tag, conversation_to_model
 from shared.tagging import tag_by_name
@@ -39,12 +38,6 @@ log = logging.getLogger("shared.conversations")
 
 CURSOR_PURPOSE = "list-conversations"
 STATES = ("open", "closed", "snoozed")
-
-
-@dataclass(frozen=True)
-class ConversationPage:
-    value: list[Conversation]
-    next_cursor: str | None
 
 
 def start_conversation(client: IntercomClient, request: StartConversation, deadline: Deadline) -> Conversation:
@@ -89,7 +82,7 @@ def get_conversation(client: IntercomClient, conversation_id: str, deadline: Dea
 
 def list_conversations(
     client: IntercomClient, query: ListConversations, cursor_key: bytes, deadline: Deadline
-) -> ConversationPage:
+) -> Page[Conversation]:
     """One page of Intercom's conversation search, oldest first, optionally in one `state`; the next cursor is sealed.
 
     Search is what filters by state; like every Intercom search it shows a new conversation after a short delay."""
@@ -100,7 +93,7 @@ def list_conversations(
     items = found.get("conversations") if isinstance(found, dict) else None
     value = [_model(c) for c in items or [] if isinstance(c, dict) and c.get("id") is not None]
     cursor = next_search_cursor(cursor_key, CURSOR_PURPOSE, connection, found, s=query.state)
-    return ConversationPage(value, cursor)
+    return Page(value, cursor)
 
 
 def reply(

@@ -3,13 +3,25 @@ and one page of an Intercom search read from the position such a cursor holds.""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from shared.cursors import seal, unseal
 from shared.errors import BadRequest
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest
+
+T = TypeVar("T", covariant=True)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list action: its items and the sealed cursor of the next page (None on the last)."""
+
+    value: Sequence[T]
+    next_cursor: str | None
 
 
 def open_cursor(key: bytes, purpose: str, connection: str, cursor: str | None) -> dict[str, Any] | None:

@@ -10,10 +10,12 @@ import pytest
 
 from devserver.intercom import Simulator
 from shared import companies, workspace_lists
+from shared.company_models import Company
 from shared.company_requests import ListCompanies, TagByName, UpsertCompany
 from shared.errors import BadRequest, NotFound
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
+from shared.list_cursors import Page
 from shared.requests import parse
 
 KEY = b"c" * 32
@@ -76,7 +78,7 @@ def test_get_company_and_404(intercom: Simulator, client: IntercomClient) -> Non
     assert missing.value.details == [{"field": "id", "message": "no such company"}]
 
 
-def list_page(client: IntercomClient, **query: Any) -> companies.CompanyPage:
+def list_page(client: IntercomClient, **query: Any) -> Page[Company]:
     return companies.list_companies(client, parse(ListCompanies, query), KEY, deadline())
 
 
