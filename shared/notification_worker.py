@@ -21,7 +21,6 @@ from shared.delivery import deliver_pending
 from shared.eventlog import Checkpoint, EventLog, NewEvent
 from shared.intercom.client import IntercomClient, client_for
 from shared.intercom.deadline import Deadline
-from shared.me import read_me
 from shared.notification_events import ROUTES, Found, Route, normalized
 from shared.polling import key_bound
 from shared.settings import Connection, Settings
@@ -55,11 +54,11 @@ def process(settings: Settings, text: str, *, clock: Callable[[], float] = time.
     deadline = Deadline.after(WORKER_SECONDS)
     logged: dict[str, int] = {}
     if notification.verified or _same_workspace(settings, connection, client, str(envelope["app_id"]), deadline):
+        job = _Job(settings, connection.name, client, deadline, clock)
         for route in ROUTES.get(topic, ()):
             obj = route.object(item)  # the item itself, or the object a wrapper item holds
             found = None if obj is None else route.event(obj)
             if obj is not None and found is not None:
-                job = _Job(settings, connection.name, client, deadline, clock)
                 logged[route.trigger] = job.log_event(route, found, obj)
         for trigger, count in logged.items():
             if count:
@@ -84,10 +83,8 @@ def _same_workspace(
     settings: Settings, connection: Connection, client: IntercomClient, app_id: str, deadline: Deadline
 ) -> bool:
     """Whether the connection's workspace (`GET /me`) sent it; the workspace is remembered for the intake."""
-    me = read_me(client, deadline)
-    if me.app_id is not None:
-        WorkspaceDirectory(settings.storage_connection_string.get_secret_value()).remember(connection.name, me.app_id)
-    if me.app_id != app_id:
+    directory = WorkspaceDirectory(settings.storage_connection_string.get_secret_value())
+    if directory.read(client, deadline) != app_id:
         log.warning("notification from workspace %s is not connection %s's: dropped", app_id, connection.name)
         return False
     return True

@@ -31,7 +31,6 @@ from shared.eventlog import Checkpoint, ConcurrentCommit, EventLog, NewEvent
 from shared.intercom.client import IntercomClient, client_for
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest
-from shared.me import read_me
 from shared.poll_markers import MARKER_RETENTION_SECONDS, Markers
 from shared.poll_reads import query_bound, scan_listing, scan_search, workspace_timezone
 from shared.settings import Settings
@@ -346,7 +345,7 @@ def poll_connection(
     connection = settings.connections[connection_name]
     client = client or client_for(connection, settings)
     if connection.client_secret is not None:
-        learn_workspace(storage, client, deadline)
+        WorkspaceDirectory(storage).learn(client, deadline)
     return poll(
         EventLog(storage, connection_name, trigger),
         client,
@@ -355,21 +354,6 @@ def poll_connection(
         deadline=deadline,
         clock=clock,
     )
-
-
-def learn_workspace(storage: str, client: IntercomClient, deadline: Deadline) -> None:
-    """Record the connection's workspace (`GET /me` app.id_code) for the webhook intake, if it is not known yet."""
-    directory = WorkspaceDirectory(storage)
-    name = client.connection.name
-    if name in directory.known():
-        return
-    try:
-        me = read_me(client, deadline)
-    except ConnectorError as exc:
-        log.warning("poll %s: GET /me failed (%s); the webhook intake learns the workspace later", name, exc.code)
-        return
-    if me.app_id is not None:
-        directory.remember(name, me.app_id)
 
 
 def key_bound(trigger: str, watermark: int, lookback: int) -> int:

@@ -5,6 +5,7 @@ notification worker), and cached in the process for CACHE_SECONDS."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -12,12 +13,18 @@ from collections.abc import Callable
 from azure.core.exceptions import AzureError
 from azure.data.tables import UpdateMode
 
+from shared.errors import ConnectorError
+from shared.intercom.client import IntercomClient
+from shared.intercom.deadline import Deadline
+from shared.me import read_me
 from shared.storage import LazyTable, unavailable
 
 TABLE = "IcWorkspaces"
 PARTITION = "app"
 CACHE_SECONDS = 60.0
 STORAGE_RETRIES = 2
+
+log = logging.getLogger("shared.workspaces")
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[float, dict[str, str]]] = {}
@@ -60,6 +67,23 @@ class WorkspaceDirectory:
             raise unavailable("workspace storage", exc) from exc
         with _lock:
             _cache.pop(self._storage, None)
+
+    def read(self, client: IntercomClient, deadline: Deadline) -> str | None:
+        """The client's workspace from `GET /me` (cached in the process), remembered; None if Intercom names none."""
+        app_id = read_me(client, deadline).app_id
+        if app_id is not None:
+            self.remember(client.connection.name, app_id)
+        return app_id
+
+    def learn(self, client: IntercomClient, deadline: Deadline) -> None:
+        """Record the client's workspace if it is not known yet; a failing `GET /me` is logged (learned later)."""
+        name = client.connection.name
+        if name in self.known():
+            return
+        try:
+            self.read(client, deadline)
+        except ConnectorError as exc:
+            log.warning("%s: GET /me failed (%s); the webhook intake learns the workspace later", name, exc.code)
 
 
 def reset_workspace_cache() -> None:
