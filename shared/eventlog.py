@@ -29,7 +29,7 @@ from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFo
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.errors import Unavailable
-from shared.storage import LazyTable, table_name, unavailable
+from shared.storage import LazyTable, table_name, text_of, text_properties, unavailable
 
 log = logging.getLogger("shared.eventlog")
 
@@ -55,9 +55,6 @@ EVENTS_PER_TRANSACTION = 49
 TRANSACTION_BODY_BYTES = 3_000_000
 # Point lookups (`logged`, `existing_row_keys`) run this many at a time.
 LOOKUP_THREADS = 8
-# A string property holds at most 64 KiB (32 K UTF-16 characters); longer bodies are split over several.
-BODY_CHUNK = 30_000
-MAX_BODY_CHUNKS = 16
 STORAGE_RETRIES = 2
 # How often an append re-reads the checkpoint after another writer moved it first.
 APPEND_ATTEMPTS = 8
@@ -383,10 +380,6 @@ def _checkpoint_entity(checkpoint: Checkpoint) -> dict[str, Any]:
 
 
 def _event_entity(seq: int, event: NewEvent, now: datetime) -> dict[str, Any]:
-    body = json.dumps(event.body, separators=(",", ":"))
-    chunks = [body[i : i + BODY_CHUNK] for i in range(0, len(body), BODY_CHUNK)] or [""]
-    if len(chunks) > MAX_BODY_CHUNKS:
-        raise ValueError(f"event body of {len(body)} characters is too large to log")
     entity: dict[str, Any] = {
         "PartitionKey": PARTITION,
         "RowKey": event_row_key(seq),
@@ -394,10 +387,8 @@ def _event_entity(seq: int, event: NewEvent, now: datetime) -> dict[str, Any]:
         "ObjectId": event.object_id,
         "OccurredAt": event.occurred_at,
         "LoggedAt": now,
-        "BodyParts": len(chunks),
+        **text_properties(json.dumps(event.body, separators=(",", ":"))),
     }
-    for index, chunk in enumerate(chunks):
-        entity[f"Body{index}"] = chunk
     return entity
 
 
@@ -411,13 +402,12 @@ def _key_entity(seq: int, event: NewEvent) -> dict[str, Any]:
 
 
 def _event_from(row: Any) -> Event:
-    body = "".join(str(row.get(f"Body{i}") or "") for i in range(int(row.get("BodyParts") or 1)))
     logged = row.get("LoggedAt")
     return Event(
         seq=int(str(row["RowKey"])[len(EVENT_PREFIX) :]),
         key=str(row["Key"]),
         object_id=str(row["ObjectId"]),
         occurred_at=int(row["OccurredAt"]),
-        body=json.loads(body),
+        body=json.loads(text_of(row)),
         logged_at=logged if isinstance(logged, datetime) else datetime.now(UTC),
     )

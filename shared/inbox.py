@@ -18,15 +18,22 @@ from azure.core.exceptions import AzureError, ResourceNotFoundError
 from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy
 
 from shared.errors import PayloadTooLarge
-from shared.storage import LazyTable, ensure_exists, expand_connection_string, unavailable
+from shared.storage import (
+    MAX_TEXT_CHUNKS,
+    TEXT_CHUNK,
+    LazyTable,
+    ensure_exists,
+    expand_connection_string,
+    text_of,
+    text_properties,
+    unavailable,
+)
 
 QUEUE = "intercom-notifications"
 TABLE = "IcInbox"
 PARTITION = "n"
 # A queue message holds 64 KiB of base64 (48 KiB of text); the envelope around the body needs a little.
 MAX_INLINE_CHARS = 45_000
-BODY_CHUNK = 30_000
-MAX_BODY_CHUNKS = 16  # an entity holds at most 1 MiB
 STORAGE_RETRIES = 2
 
 
@@ -118,15 +125,15 @@ def _table(storage_connection_string: str) -> LazyTable:
 
 
 def _store_body(storage_connection_string: str, body: str) -> str:
-    chunks = [body[i : i + BODY_CHUNK] for i in range(0, len(body), BODY_CHUNK)]
-    if len(chunks) > MAX_BODY_CHUNKS:
+    try:
+        text = text_properties(body)
+    except ValueError:
+        limit = TEXT_CHUNK * MAX_TEXT_CHUNKS
         raise PayloadTooLarge(
-            f"body is larger than {BODY_CHUNK * MAX_BODY_CHUNKS} characters",
-            details=[{"field": "body", "message": "too large"}],
-        )
+            f"body is larger than {limit} characters", details=[{"field": "body", "message": "too large"}]
+        ) from None
     ref = uuid.uuid4().hex
-    entity: dict[str, Any] = {"PartitionKey": PARTITION, "RowKey": ref, "Parts": len(chunks)}
-    entity.update({f"Body{i}": chunk for i, chunk in enumerate(chunks)})
+    entity: dict[str, Any] = {"PartitionKey": PARTITION, "RowKey": ref, **text}
     try:
         _table(storage_connection_string)().create_entity(entity, retry_total=STORAGE_RETRIES)
     except AzureError as exc:
@@ -141,4 +148,4 @@ def _load_body(storage_connection_string: str, ref: str) -> str:
         raise ValueError(f"the stored body {ref} is gone") from None
     except AzureError as exc:
         raise unavailable("notification storage", exc) from exc
-    return "".join(str(row.get(f"Body{i}") or "") for i in range(int(row.get("Parts") or 0)))
+    return text_of(row)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from azure.core.exceptions import AzureError, ResourceExistsError
@@ -17,6 +18,25 @@ AZURITE_ACCOUNT = "devstoreaccount1"
 AZURITE_TABLE_PORT, AZURITE_QUEUE_PORT = 10002, 10001  # what UseDevelopmentStorage=true means
 AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 _TABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{2,62}$")
+
+
+# A string property holds at most 64 KiB (32 K UTF-16 characters) and an entity at most 1 MiB: long text is split
+# over the properties Body0..Body<n-1>, with their count in BodyParts.
+TEXT_CHUNK = 30_000
+MAX_TEXT_CHUNKS = 16
+
+
+def text_properties(text: str) -> dict[str, Any]:
+    """`text` as an entity's properties `BodyParts`, `Body0`...; ValueError when it is too long for one entity."""
+    chunks = [text[i : i + TEXT_CHUNK] for i in range(0, len(text), TEXT_CHUNK)] or [""]
+    if len(chunks) > MAX_TEXT_CHUNKS:
+        raise ValueError(f"text of {len(text)} characters is too long for one entity")
+    return {"BodyParts": len(chunks), **{f"Body{index}": chunk for index, chunk in enumerate(chunks)}}
+
+
+def text_of(row: Mapping[str, Any]) -> str:
+    """The text `text_properties` stored in an entity."""
+    return "".join(str(row.get(f"Body{index}") or "") for index in range(int(row.get("BodyParts") or 1)))
 
 
 def unavailable(what: str, exc: Exception) -> Unavailable:

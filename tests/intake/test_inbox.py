@@ -12,7 +12,7 @@ from azure.storage.queue import QueueClient
 
 from shared import inbox
 from shared.errors import PayloadTooLarge
-from shared.storage import expand_connection_string
+from shared.storage import MAX_TEXT_CHUNKS, TEXT_CHUNK, expand_connection_string
 
 
 def take(storage_conn: str) -> str:
@@ -43,7 +43,7 @@ def test_a_notification_comes_back_whole(storage_conn: str, size: int) -> None:
 
 
 def test_a_body_larger_than_the_table_can_hold_is_refused(storage_conn: str) -> None:
-    body = "x" * (inbox.BODY_CHUNK * inbox.MAX_BODY_CHUNKS + 1)
+    body = "x" * (TEXT_CHUNK * MAX_TEXT_CHUNKS + 1)
     with pytest.raises(PayloadTooLarge):
         inbox.enqueue(storage_conn, inbox.Notification("conn1", True, 0, body))
 
