@@ -40,9 +40,9 @@ from pathlib import Path
 import httpx
 
 from devserver.azurite import Azurite
-from devserver.intercom import Simulator
-from devserver.intercom.notifications import envelope
 from devserver.process import DevServerProcess
+from intercom_sim import Simulator
+from intercom_sim.notifications import envelope
 from shared.signature import SIGNATURE_HEADER, sign
 
 REPO = Path(__file__).resolve().parent.parent

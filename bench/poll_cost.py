@@ -27,7 +27,7 @@ from datetime import timedelta
 from pydantic import SecretStr
 
 from devserver.azurite import Azurite
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared.eventlog import TRIGGERS, EventLog
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline

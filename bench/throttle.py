@@ -25,7 +25,7 @@ import httpx
 from pydantic import SecretStr
 
 from devserver.azurite import Azurite
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared.errors import Throttled
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline

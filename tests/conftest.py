@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator, Mapping
 import pytest
 
 from devserver.azurite import Azurite
-from devserver.intercom import Simulator
 from devserver.process import DevServerProcess
+from intercom_sim import Simulator
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from devserver.azurite import Azurite
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared.intercom.client import IntercomClient
 from tests.actions.support import MAX_BODY, TOKEN, WRONG_TOKEN, make_client
 

@@ -7,7 +7,7 @@ import uuid
 import httpx
 from pydantic import SecretStr
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared.intercom.client import IntercomClient
 from shared.settings import Connection
 from shared.throttle import MemoryLimiter

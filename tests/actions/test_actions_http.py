@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from tests.actions.support import MAX_BODY, TOKEN, WRONG_TOKEN, email, error_fields
 
 # -- create or update user --------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared import companies, workspace_lists
 from shared.company_models import Company
 from shared.company_requests import ListCompanies, TagByName, UpsertCompany

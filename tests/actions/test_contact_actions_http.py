@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from tests.actions.support import TOKEN, WRONG_TOKEN, email, error_fields
 
 MISSING = "0123456789abcdef"

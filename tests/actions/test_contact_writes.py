@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared import contact_lists, contact_writes, contacts, events, tagging
 from shared.contact_requests import AddNote, AttachCompany, ListLeads, ListUsers, TrackEvent, UpdateLead, UpdateUser
 from shared.errors import BadRequest, Conflict, ConnectorError, NotFound

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared import contact_lists, contacts
 from shared.contact_requests import CreateLead, ListLeads, UpsertUser
 from shared.errors import BadRequest, Conflict, NotFound

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared import conversations as conv
 from shared.conversation_requests import (
     AssignConversation,

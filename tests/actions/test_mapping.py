@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomNotFound

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from tests.actions.support import TOKEN, WRONG_TOKEN, email, error_fields
 
 ME = "991267001"  # the simulator's token owner

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomRateLimited, IntercomUnauthorized

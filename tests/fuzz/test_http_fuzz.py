@@ -33,9 +33,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devserver.azurite import Azurite
-from devserver.intercom import Simulator
-from devserver.intercom.render import APP_ID
 from devserver.process import DevServerProcess
+from intercom_sim import Simulator
+from intercom_sim.render import APP_ID
 from shared.eventlog import TRIGGERS
 from shared.notification_events import ROUTES
 from shared.signature import sign

@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import SecretStr
 
 from devserver.azurite import Azurite
-from devserver.intercom import Simulator
-from devserver.intercom.render import APP_ID
 from devserver.process import DevServerProcess
+from intercom_sim import Simulator
+from intercom_sim.render import APP_ID
 from shared.settings import Connection, Settings
 
 SECRET = "test-client-secret-0123456789"

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from devserver.azurite import Azurite
-from devserver.intercom import Simulator
 from devserver.process import DevServerProcess
+from intercom_sim import Simulator
 from shared.eventlog import Event, EventLog
 from tests.intake.support import SECRET, World, webhook_world
 from tests.triggers.support import FIRST_FOUR, doubles, read_all, wait_until

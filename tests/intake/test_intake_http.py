@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from devserver.azurite import Azurite
-from devserver.intercom import Simulator
 from devserver.process import DevServerProcess
+from intercom_sim import Simulator
 from shared.signature import sign
 from tests.intake.support import SECRET, envelope
 from tests.triggers.support import wait_until

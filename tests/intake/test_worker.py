@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared.eventlog import EventLog
 from shared.notification_events import normalized, unix_seconds
 from shared.notification_worker import process

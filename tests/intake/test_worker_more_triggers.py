@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from devserver.intercom import Simulator
-from devserver.intercom.notifications import contact_tag_item, webhook_item
+from intercom_sim import Simulator
+from intercom_sim.notifications import contact_tag_item, webhook_item
 from shared.eventlog import EventLog
 from shared.notification_events import item_problem
 from shared.notification_worker import process

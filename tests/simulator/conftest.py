@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from tests.simulator.receiver import Receiver
 
 SECRET = "sim-test-client-secret"

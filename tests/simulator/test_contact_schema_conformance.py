@@ -7,7 +7,7 @@ import httpx
 import jsonschema
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from tests.simulator.test_schema_conformance import api, validate
 
 __all__ = ["api"]  # the fixture, used by name

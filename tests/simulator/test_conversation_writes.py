@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 
 ME = "991267001"
 

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 
 SPEC = Path(__file__).resolve().parents[3] / "shared" / "intercom-openapi" / "api.intercom.io.yaml"
 
@@ -48,7 +48,7 @@ def validate(name: str, instance: Any) -> None:
 
 @pytest.fixture
 def api(sim: Simulator) -> httpx.Client:
-    from devserver.intercom.demo import load_demo
+    from intercom_sim.demo import load_demo
 
     load_demo(sim)
     return httpx.Client(

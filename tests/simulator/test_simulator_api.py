@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 
 TZ = "Europe/Prague"
 

@@ -8,7 +8,7 @@ from collections import Counter
 
 import httpx
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from tests.simulator.conftest import SECRET
 from tests.simulator.receiver import Receiver
 

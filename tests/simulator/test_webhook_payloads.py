@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from tests.simulator.conftest import SECRET
 from tests.simulator.receiver import Receiver
 

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from devserver.azurite import Azurite
-from devserver.intercom import Simulator
 from devserver.process import DevServerProcess
+from intercom_sim import Simulator
 from shared.subscriptions import SubscriptionStore
 from tests.webhooks.support import TOKEN, Receiver, append_events, body_of, run_receiver
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from devserver.intercom import Simulator
 from devserver.ports import free_port
+from intercom_sim import Simulator
 from shared.eventlog import TRIGGERS, Event, EventLog
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline

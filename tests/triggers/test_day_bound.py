@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from devserver.intercom.query import CONTACT_DATE_FIELDS, compile_query
+from intercom_sim.query import CONTACT_DATE_FIELDS, compile_query
 from shared.poll_reads import UNKNOWN_TIMEZONE_BACK_SECONDS, day_bound, search_body
 from shared.trigger_specs import SPECS
 

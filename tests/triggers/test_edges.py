@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomForbidden

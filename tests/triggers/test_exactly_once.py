@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from tests.triggers.support import BackgroundPoller, Harness, verdicts
 
 TZ = "Asia/Kathmandu"  # UTC+05:45: the workspace day does not start at a UTC hour

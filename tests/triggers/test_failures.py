@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from devserver.azurite import Azurite
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared.errors import Unavailable
 from shared.eventlog import Checkpoint, EventLog
 from shared.intercom.client import IntercomClient

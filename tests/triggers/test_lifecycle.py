@@ -18,8 +18,8 @@ from azure.functions.decorators.function_app import Function
 from azure.functions.timer import TimerRequest
 from pydantic import SecretStr
 
-from devserver.intercom import Simulator
 from functions import triggers
+from intercom_sim import Simulator
 from shared import polling
 from shared.eventlog import TRIGGERS
 from shared.intercom.client import reset_clients

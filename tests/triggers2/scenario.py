@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 
 SIX = (
     "lead-converted",

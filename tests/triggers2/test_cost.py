@@ -3,7 +3,7 @@ did (not more with a bigger workspace), and the company listing read from its ta
 
 from __future__ import annotations
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from tests.triggers.support import Harness
 from tests.triggers2.scenario import SIX
 

@@ -7,7 +7,7 @@ import time
 
 from pydantic import SecretStr
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from shared import polling
 from shared.eventlog import EventLog, NewEvent
 from shared.poll_markers import MARKER_RETENTION_SECONDS, Markers

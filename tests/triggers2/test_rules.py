@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from devserver.intercom import Simulator
+from intercom_sim import Simulator
 from tests.triggers.support import Harness
 from tests.triggers2.scenario import SIX
 

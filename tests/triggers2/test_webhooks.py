@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from devserver.azurite import Azurite
-from devserver.intercom import Simulator
 from devserver.process import DevServerProcess
+from intercom_sim import Simulator
 from shared.eventlog import EventLog
 from shared.poll_markers import Markers
 from tests.intake.support import SECRET, World, webhook_world

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from devserver.intercom.errors import ApiError
-from devserver.intercom.paging import list_by_seq, pages, query_per_page
-from devserver.intercom.render import render_company, render_contact, render_tag
-from devserver.intercom.search import search
-from devserver.intercom.state import new_id
-from devserver.intercom.workspace import Workspace
+from intercom_sim.errors import ApiError
+from intercom_sim.paging import list_by_seq, pages, query_per_page
+from intercom_sim.render import render_company, render_contact, render_tag
+from intercom_sim.search import search
+from intercom_sim.state import new_id
+from intercom_sim.workspace import Workspace
 
 ME_ADMIN_ID = "991267001"  # the admin of GET /me (routes.py)
 WRITABLE = (

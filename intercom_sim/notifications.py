@@ -10,7 +10,7 @@ import hashlib
 import hmac
 from typing import Any
 
-from devserver.intercom.render import ADMIN_ID, APP_ID
+from intercom_sim.render import ADMIN_ID, APP_ID
 
 # Objects whose `*_at` fields real payloads carry as ISO-8601 strings, and the form of each (ZU captures, 2026-01).
 ISO_FORMS = {

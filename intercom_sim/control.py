@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from devserver.intercom.errors import ApiError, Response
+from intercom_sim.demo import load_demo
+from intercom_sim.errors import ApiError, Response
 
 if TYPE_CHECKING:
-    from devserver.intercom.simulator import Simulator
+    from intercom_sim.simulator import Simulator
 
 
 def control(sim: Simulator, method: str, path: str, payload: Any) -> Response:
@@ -38,8 +39,6 @@ def control(sim: Simulator, method: str, path: str, payload: Any) -> Response:
     if seg == ["webhooks", "flush"] and method == "POST":
         return Response(200, {"empty": sim.flush_webhooks(float(body.get("timeout", 10.0)))})
     if seg == ["demo"] and method == "POST":
-        from devserver.intercom.demo import load_demo  # demo imports the simulator module
-
         return Response(200, load_demo(sim))
     raise ApiError(404, "not_found", "Unknown control endpoint")
 

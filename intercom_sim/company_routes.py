@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from devserver.intercom.errors import ApiError
-from devserver.intercom.paging import pages, query_per_page
-from devserver.intercom.render import render_company
-from devserver.intercom.workspace import Workspace
+from intercom_sim.errors import ApiError
+from intercom_sim.paging import pages, query_per_page
+from intercom_sim.render import render_company
+from intercom_sim.workspace import Workspace
 
 TEXT_FIELDS = ("name", "company_id", "plan", "website", "industry")
 NUMBER_FIELDS = ("size", "monthly_spend", "remote_created_at")

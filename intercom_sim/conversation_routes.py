@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from devserver.intercom.errors import ApiError
-from devserver.intercom.paging import list_by_seq, pages, query_per_page
-from devserver.intercom.render import render_conversation, render_message, render_part
-from devserver.intercom.search import search
-from devserver.intercom.workspace import Workspace
+from intercom_sim.errors import ApiError
+from intercom_sim.paging import list_by_seq, pages, query_per_page
+from intercom_sim.render import render_conversation, render_message, render_part
+from intercom_sim.search import search
+from intercom_sim.workspace import Workspace
 
 
 def conversations_route(

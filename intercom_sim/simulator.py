@@ -18,18 +18,18 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from devserver.intercom.config import Config, update_config
-from devserver.intercom.control import control
-from devserver.intercom.errors import ApiError, Response, error_from, error_response
-from devserver.intercom.faults import draw_fault, server_error
-from devserver.intercom.query import QueryError
-from devserver.intercom.ratelimit import RateWindow
-from devserver.intercom.render import ADMIN_ID, render_company, render_contact, render_conversation, render_tag
-from devserver.intercom.routes import route
-from devserver.intercom.server import serve
-from devserver.intercom.state import new_id
-from devserver.intercom.webhooks import Delivery, WebhookSender
-from devserver.intercom.workspace import Workspace
+from intercom_sim.config import Config, update_config
+from intercom_sim.control import control
+from intercom_sim.errors import ApiError, Response, error_from, error_response
+from intercom_sim.faults import draw_fault, server_error
+from intercom_sim.query import QueryError
+from intercom_sim.ratelimit import RateWindow
+from intercom_sim.render import ADMIN_ID, render_company, render_contact, render_conversation, render_tag
+from intercom_sim.routes import route
+from intercom_sim.server import serve
+from intercom_sim.state import new_id
+from intercom_sim.webhooks import Delivery, WebhookSender
+from intercom_sim.workspace import Workspace
 
 __all__ = ["Config", "RequestRecord", "Simulator"]
 

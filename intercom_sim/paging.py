@@ -7,7 +7,7 @@ import bisect
 import json
 from typing import Any
 
-from devserver.intercom.errors import ApiError
+from intercom_sim.errors import ApiError
 
 MAX_PER_PAGE = 150
 

@@ -1,6 +1,6 @@
 """The project's Intercom simulator (see docs/simulator.md)."""
 
-from devserver.intercom.config import Config
-from devserver.intercom.simulator import RequestRecord, Simulator
+from intercom_sim.config import Config
+from intercom_sim.simulator import RequestRecord, Simulator
 
 __all__ = ["Config", "RequestRecord", "Simulator"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from devserver.intercom.simulator import Simulator
+if TYPE_CHECKING:  # the simulator calls the demo through its control API, never the reverse
+    from intercom_sim.simulator import Simulator
 
 
 def load_demo(sim: Simulator) -> dict[str, Any]:

@@ -6,13 +6,13 @@ import random
 import time
 from typing import Any
 
-from devserver.intercom.config import Config
-from devserver.intercom.conversation_writes import ConversationWrites
-from devserver.intercom.errors import ApiError
-from devserver.intercom.notifications import contact_notices, contact_tag_item, conversation_notices, webhook_item
-from devserver.intercom.render import render_company, render_contact, render_conversation, render_tag
-from devserver.intercom.state import Indexed, Store, new_id
-from devserver.intercom.webhooks import WebhookSender
+from intercom_sim.config import Config
+from intercom_sim.conversation_writes import ConversationWrites
+from intercom_sim.errors import ApiError
+from intercom_sim.notifications import contact_notices, contact_tag_item, conversation_notices, webhook_item
+from intercom_sim.render import render_company, render_contact, render_conversation, render_tag
+from intercom_sim.state import Indexed, Store, new_id
+from intercom_sim.webhooks import WebhookSender
 
 SearchResult = tuple[list[tuple[Any, ...]], list[dict[str, Any]]]
 

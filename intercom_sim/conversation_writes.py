@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from devserver.intercom.admins import admin_ids, team_ids
-from devserver.intercom.errors import ApiError
-from devserver.intercom.render import render_conversation
+from intercom_sim.admins import admin_ids, team_ids
+from intercom_sim.errors import ApiError
+from intercom_sim.render import render_conversation
 
 if TYPE_CHECKING:
-    from devserver.intercom.state import Store
+    from intercom_sim.state import Store
 
 PART_TYPES = {"close": "close", "open": "open", "snoozed": "snoozed", "assignment": "assignment"}
 

@@ -1,4 +1,4 @@
-"""CLI: python -m devserver.intercom --port 8089 --token T [--demo] [--timezone TZ] [--index-delay MIN:MAX] ...
+"""CLI: python -m intercom_sim --port 8089 --token T [--demo] [--timezone TZ] [--index-delay MIN:MAX] ...
 
 `--webhook-secret` defaults to the environment's INTERCOM_CLIENT_SECRET (kept off the command line that way).
 """
@@ -10,13 +10,13 @@ import os
 import threading
 from typing import Any
 
-from devserver.intercom.config import WEBHOOK_TOPICS
-from devserver.intercom.demo import load_demo
-from devserver.intercom.simulator import Simulator
+from intercom_sim.config import WEBHOOK_TOPICS
+from intercom_sim.demo import load_demo
+from intercom_sim.simulator import Simulator
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m devserver.intercom", description="Intercom API simulator")
+    parser = argparse.ArgumentParser(prog="python -m intercom_sim", description="Intercom API simulator")
     parser.add_argument("--port", type=int, default=8089)
     parser.add_argument("--token", default="sim-token")
     parser.add_argument("--seed", type=int, default=0)

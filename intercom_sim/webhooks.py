@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 
-from devserver.intercom.config import Config
-from devserver.intercom.notifications import PING_ITEM, envelope, signature
+from intercom_sim.config import Config
+from intercom_sim.notifications import PING_ITEM, envelope, signature
 
 WORKERS = 4
 USER_AGENT = "intercom-parrot-service-client/1.0"

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from devserver.intercom.query import QueryError
+from intercom_sim.query import QueryError
 
 
 class ApiError(Exception):

@@ -9,17 +9,17 @@ import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from devserver.intercom.errors import ApiError
-from devserver.intercom.paging import cursor, pages, per_page, sort_key, uncursor
-from devserver.intercom.query import (
+from intercom_sim.errors import ApiError
+from intercom_sim.paging import cursor, pages, per_page, sort_key, uncursor
+from intercom_sim.query import (
     CONTACT_DATE_FIELDS,
     CONVERSATION_DATE_FIELDS,
     Predicate,
     compile_query,
     field_value,
 )
-from devserver.intercom.state import Indexed
-from devserver.intercom.workspace import SearchResult, Workspace
+from intercom_sim.state import Indexed
+from intercom_sim.workspace import SearchResult, Workspace
 
 CACHE_SIZE = 64
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from devserver.intercom.state import INLINE_LIMIT, Store
+from intercom_sim.state import INLINE_LIMIT, Store
 
 APP_ID = "simapp01"
 ADMIN_ID = "991267001"  # the token's admin (`GET /me` id)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from devserver.intercom.admins import ME_ADMIN_ID, admin_list, team_list
-from devserver.intercom.company_routes import companies_route
-from devserver.intercom.contact_routes import contacts_route, events_route
-from devserver.intercom.conversation_routes import conversations_route
-from devserver.intercom.errors import ApiError
-from devserver.intercom.render import APP_ID, render_tag
-from devserver.intercom.workspace import Workspace
+from intercom_sim.admins import ME_ADMIN_ID, admin_list, team_list
+from intercom_sim.company_routes import companies_route
+from intercom_sim.contact_routes import contacts_route, events_route
+from intercom_sim.conversation_routes import conversations_route
+from intercom_sim.errors import ApiError
+from intercom_sim.render import APP_ID, render_tag
+from intercom_sim.workspace import Workspace
 
 
 def route(ws: Workspace, method: str, path: str, query: dict[str, list[str]], payload: Any) -> tuple[int, Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from devserver.intercom.config import Config
-from devserver.intercom.errors import Response, error_response
+from intercom_sim.config import Config
+from intercom_sim.errors import Response, error_response
 
 SERVER_ERRORS = {
     "500": ("server_error", "Internal server error"),

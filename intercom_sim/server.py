@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from devserver.intercom.simulator import Simulator
+    from intercom_sim.simulator import Simulator
 
 
 def serve(sim: Simulator, port: int) -> ThreadingHTTPServer:
