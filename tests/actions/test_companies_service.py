@@ -1,4 +1,5 @@
-"""shared/companies.py and shared/workspace_lists.py against the simulator: upsert (201 vs 200, races, lost
+"""shared/actions/companies/service.py and shared/actions/workspace.py against the simulator: upsert (201 vs
+200, races, lost
 answers), get, list by page and by exact match, tagging, admins and tags, and each request rule."""
 
 from __future__ import annotations
@@ -9,14 +10,15 @@ from typing import Any
 import pytest
 
 from intercom_sim import Simulator
-from shared import companies, workspace_lists
-from shared.company_models import Company
-from shared.company_requests import ListCompanies, TagByName, UpsertCompany
+from shared.actions import workspace as workspace_lists
+from shared.actions.companies import service as companies
+from shared.actions.companies.requests import ListCompanies, TagByName, UpsertCompany
+from shared.actions.paging import Page
+from shared.actions.parsing import parse
 from shared.errors import BadRequest, NotFound
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.list_cursors import Page
-from shared.requests import parse
+from shared.models.companies import Company
 
 KEY = b"c" * 32
 

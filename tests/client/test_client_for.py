@@ -8,8 +8,8 @@ import pytest
 from pydantic import SecretStr
 
 from shared.intercom.client import client_for, reset_clients
+from shared.intercom.throttle import TableLimiter
 from shared.settings import Connection, Settings
-from shared.throttle import TableLimiter
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,8 @@ from intercom_sim import Simulator
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomRateLimited, IntercomUnauthorized
+from shared.intercom.throttle import TableLimiter
 from shared.settings import Connection
-from shared.throttle import TableLimiter
 
 
 def make(sim: Simulator, storage_conn: str, name: str, token: str) -> IntercomClient:

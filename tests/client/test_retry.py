@@ -21,8 +21,8 @@ from shared.intercom.errors import (
     IntercomUnauthorized,
     IntercomUnreachable,
 )
+from shared.intercom.throttle import MemoryLimiter
 from shared.settings import Connection
-from shared.throttle import MemoryLimiter
 
 TOKEN = "tok-SECRET-abcdef0123456789"
 WALL_START = 1_700_000_000.0

@@ -15,8 +15,8 @@ from devserver.azurite import Azurite
 from shared.errors import Unavailable
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import BudgetExhausted
+from shared.intercom.throttle import PARTITION, ROW, TABLE_PREFIX, TableLimiter
 from shared.storage import table, table_name
-from shared.throttle import PARTITION, ROW, TABLE_PREFIX, TableLimiter
 from tests.client.windows import max_in_window
 
 REPO = Path(__file__).resolve().parents[2]

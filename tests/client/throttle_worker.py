@@ -11,7 +11,7 @@ import time
 
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import BudgetExhausted
-from shared.throttle import TableLimiter
+from shared.intercom.throttle import TableLimiter
 
 
 def main(argv: list[str]) -> None:

@@ -19,7 +19,7 @@ from connector import generate
 from connector.operations import OPERATIONS, TRIGGERS
 from connector.routes import AppFunctions, load
 from shared.errors import BadRequest
-from shared.models import contact_to_model, conversation_to_model
+from shared.models.common import contact_to_model, conversation_to_model
 from shared.settings import CONNECTION_HEADER
 
 REPO = Path(__file__).resolve().parents[2]
@@ -154,7 +154,7 @@ def _row_names(section: str) -> dict[tuple[str, str], str]:
 
 
 def _contract_display_names() -> dict[tuple[str, str], str]:
-    """(method, path) -> display name, from the tables of CONTRACT §2 and §7 (actions) and §4, §8 (triggers)."""
+    """(method, path) -> display name, from the tables of interface §2 and §7 (actions) and §4, §8 (triggers)."""
     sections = _sections((SHARED / "CONTRACT.md").read_text())
     names = _row_names(sections["2"]) | _row_names(sections["7"])
     for row in re.findall(r"^\| (When [^|]+?) \| `([a-z-]+)` \|", sections["4"] + sections["8"], flags=re.MULTILINE):
@@ -272,7 +272,7 @@ def test_polling_triggers(document: dict[str, Any], trigger: Any) -> None:
 
 
 def test_triggers_are_the_apps_event_logs() -> None:
-    eventlog = pytest.importorskip("shared.eventlog")
+    eventlog = pytest.importorskip("shared.triggers.eventlog")
     assert set(eventlog.TRIGGERS) == {trigger.name for trigger in TRIGGERS}
 
 
@@ -395,8 +395,8 @@ def test_schemas_describe_what_the_app_answers(document: dict[str, Any]) -> None
 
 
 def test_schemas_describe_the_company_conversation_and_workspace_answers(document: dict[str, Any]) -> None:
-    from shared.company_models import company_to_model
-    from shared.workspace_lists import Admin
+    from shared.actions.workspace import Admin
+    from shared.models.companies import company_to_model
 
     company = company_to_model(
         {

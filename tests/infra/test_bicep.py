@@ -2,7 +2,7 @@
 
 Every file parses with a Bicep grammar (pycep-parser); modules exist, get the parameters they declare and expose
 the outputs used; interpolations name declared symbols; the resources, API versions, the Flex Consumption plan,
-the Key Vault references, the roles and the app settings are the ones the app needs (README, CONTRACT §1,
+the Key Vault references, the roles and the app settings are the ones the app needs (README, interface §1,
 shared/settings.py). Not checked: Azure's resource schemas, type checking, the Bicep linter, and deployment itself
 (docs/deploy.md lists it all).
 """

@@ -56,7 +56,7 @@ def test_development_files_are_left_out(path: str) -> None:
     assert ignored(path)
 
 
-@pytest.mark.parametrize("path", ["function_app.py", "host.json", "requirements.txt", "shared/models.py"])
+@pytest.mark.parametrize("path", ["function_app.py", "host.json", "requirements.txt", "shared/models/common.py"])
 def test_app_files_are_kept(path: str) -> None:
     assert not ignored(path)
 

@@ -53,7 +53,7 @@ def envelope(topic: str, item: dict[str, Any] | None, *, app_id: str = APP_ID) -
 
 
 def message(connection: str, topic: str, item: dict[str, Any], *, verified: bool = True, app_id: str = APP_ID) -> str:
-    """An inbox message as shared.inbox writes it (inline body)."""
+    """An inbox message as shared.notifications.inbox writes it (inline body)."""
     body = json.dumps(envelope(topic, item, app_id=app_id))
     return json.dumps({"connection": connection, "verified": verified, "received_at": time.time(), "body": body})
 

@@ -10,8 +10,8 @@ import json
 import pytest
 from azure.storage.queue import QueueClient
 
-from shared import inbox
 from shared.errors import PayloadTooLarge
+from shared.notifications import inbox
 from shared.storage import MAX_TEXT_CHUNKS, TEXT_CHUNK, expand_connection_string
 
 

@@ -1,5 +1,5 @@
 """The webhook intake over real HTTP (devserver, Azurite's table and queue services, the simulator): every refusal of
-CONTRACT §6 with its status and nothing kept; an accepted notification readable in the polling trigger within
+interface §6 with its status and nothing kept; an accepted notification readable in the polling trigger within
 seconds; HEAD, ping and unused topics; an app restart between intake and processing loses nothing."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from devserver.azurite import Azurite
 from devserver.process import DevServerProcess
 from intercom_sim import Simulator
-from shared.signature import sign
+from shared.notifications.signature import sign
 from tests.intake.support import SECRET, envelope
 from tests.triggers.support import wait_until
 from tests.webhooks.support import Receiver, run_receiver

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from intercom_sim import Simulator
-from shared.eventlog import EventLog
-from shared.notification_events import normalized, unix_seconds
-from shared.notification_worker import process
-from shared.workspaces import WorkspaceDirectory
+from shared.intercom.workspaces import WorkspaceDirectory
+from shared.notifications.topics import normalized, unix_seconds
+from shared.notifications.worker import process
+from shared.triggers.eventlog import EventLog
 from tests.intake.support import message, settings_for
 from tests.triggers.support import Harness, read_all
 

@@ -1,4 +1,4 @@
-"""The notification worker for the six triggers of CONTRACT §8: items as Intercom sends them (ISO-8601 timestamps,
+"""The notification worker for the six triggers of interface §8: items as Intercom sends them (ISO-8601 timestamps,
 the `contact_tag` and `contact_unsubscribe` wrappers, a closed conversation's statistics) are logged under the key a
 poll gives the same event, with the trigger's body; the poll after them adds nothing."""
 
@@ -10,9 +10,9 @@ import pytest
 
 from intercom_sim import Simulator
 from intercom_sim.notifications import contact_tag_item, webhook_item
-from shared.eventlog import EventLog
-from shared.notification_events import item_problem
-from shared.notification_worker import process
+from shared.notifications.topics import item_problem
+from shared.notifications.worker import process
+from shared.triggers.eventlog import EventLog
 from tests.intake.support import message, settings_for
 from tests.triggers.support import Harness, read_all
 from tests.triggers2.scenario import SIX

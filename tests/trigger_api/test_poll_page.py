@@ -1,14 +1,14 @@
-"""The polling trigger in-process against Azurite (CONTRACT §4): 202 at the head, 200 with events and the next
+"""The polling trigger in-process against Azurite (interface §4): 202 at the head, 200 with events and the next
 cursor, Retry-After 0 while more wait, the 100 cap, cursors bound to their trigger and connection."""
 
 from __future__ import annotations
 
 import pytest
 
+from shared.consumers.feed import IDLE_RETRY_AFTER, MAX_PAGE, TriggerPage, poll_page
 from shared.cursors import seal
 from shared.errors import BadRequest, NotFound
 from shared.settings import Settings
-from shared.trigger_feed import IDLE_RETRY_AFTER, MAX_PAGE, TriggerPage, poll_page
 from tests.webhooks.support import append_events, body_of, make_settings
 
 TRIGGER = "lead-created"

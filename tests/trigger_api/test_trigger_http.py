@@ -15,7 +15,7 @@ import pytest
 from devserver.azurite import Azurite
 from devserver.process import DevServerProcess
 from intercom_sim import Simulator
-from shared.subscriptions import SubscriptionStore
+from shared.consumers.subscriptions import SubscriptionStore
 from tests.webhooks.support import TOKEN, Receiver, append_events, body_of, run_receiver
 
 TRIGGER = "lead-created"

@@ -18,15 +18,15 @@ from pydantic import SecretStr
 
 from devserver.ports import free_port
 from intercom_sim import Simulator
-from shared.eventlog import TRIGGERS, Event, EventLog
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.poll_markers import LeadMarkers
-from shared.polling import SEAL_MARGIN_SECONDS, PollOutcome, poll
+from shared.intercom.throttle import Limiter, MemoryLimiter
 from shared.settings import Connection
-from shared.throttle import Limiter, MemoryLimiter
+from shared.triggers.eventlog import TRIGGERS, Event, EventLog
+from shared.triggers.markers import LeadMarkers
+from shared.triggers.poll import SEAL_MARGIN_SECONDS, PollOutcome, poll
 
-# The first four triggers (CONTRACT §4), which the tests of this folder check; tests/triggers2 checks the six of §8.
+# The first four triggers (interface §4), which the tests of this folder check; tests/triggers2 checks the six of §8.
 FIRST_FOUR = ("user-updated", "lead-created", "user-created", "conversation-started")
 assert set(FIRST_FOUR) <= set(TRIGGERS)
 

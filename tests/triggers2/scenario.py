@@ -1,4 +1,4 @@
-"""One scenario for the six triggers of CONTRACT §8, with its ground truth: what must be logged and what may be.
+"""One scenario for the six triggers of interface §8, with its ground truth: what must be logged and what may be.
 
 Phase 1 (`setup`): leads with and without an email, users, conversations, tags and companies, searchable at once;
 the caller lets the polls see them. Phase 2 (`run`, a few seconds under whatever lag and faults the caller set):

@@ -1,4 +1,4 @@
-"""The six triggers of CONTRACT §8 by their polls alone (no webhooks), against ground truth: every event a poll can
+"""The six triggers of interface §8 by their polls alone (no webhooks), against ground truth: every event a poll can
 see is logged exactly once, nothing else is, while search lags writes by up to 20 s (out of order), Intercom's clock
 crosses the workspace's midnight (Asia/Kathmandu, UTC+05:45) and 20% of Intercom's answers are faults."""
 

@@ -8,11 +8,11 @@ import time
 from pydantic import SecretStr
 
 from intercom_sim import Simulator
-from shared import polling
-from shared.eventlog import EventLog, NewEvent
-from shared.poll_markers import MARKER_RETENTION_SECONDS, Markers
 from shared.settings import Connection, Settings
-from shared.trigger_specs import SPECS
+from shared.triggers import poll as polling
+from shared.triggers.eventlog import EventLog, NewEvent
+from shared.triggers.markers import MARKER_RETENTION_SECONDS, Markers
+from shared.triggers.registry import SPECS
 from tests.triggers.support import Harness
 from tests.triggers2.scenario import SIX
 

@@ -1,4 +1,4 @@
-"""The six triggers of CONTRACT §8 fed by Intercom's webhooks and their polls together, against ground truth: the
+"""The six triggers of interface §8 fed by Intercom's webhooks and their polls together, against ground truth: the
 simulator sends its notifications to the app (devserver: intake, queue, worker) with 30% dropped, 20% sent twice and
 up to 2 s of reordering, search lags writes by up to 20 s and the workspace day is not UTC's. Every event a poll can
 see or whose notification arrived is logged exactly once; nothing else is."""
@@ -14,8 +14,8 @@ import pytest
 from devserver.azurite import Azurite
 from devserver.process import DevServerProcess
 from intercom_sim import Simulator
-from shared.eventlog import EventLog
-from shared.poll_markers import Markers
+from shared.triggers.eventlog import EventLog
+from shared.triggers.markers import Markers
 from tests.intake.support import SECRET, World, webhook_world
 from tests.triggers.support import FIRST_FOUR, doubles, read_all, wait_until
 from tests.triggers2.scenario import SIX, Scenario

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from shared.eventlog import EventLog, NewEvent
 from shared.settings import Settings, load_settings
+from shared.triggers.eventlog import EventLog, NewEvent
 
 TOKEN = "tok-webhooks-0123456789"
 START = 1_700_000_000

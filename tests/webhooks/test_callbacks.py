@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from shared.callbacks import CheckedUrl, blocked_reason, check_callback, redacted
+from shared.consumers.callbacks import CheckedUrl, blocked_reason, check_callback, redacted
 from shared.errors import BadRequest
 
 PUBLIC_V4 = "203.0.114.10"  # outside every special-purpose range

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from shared.delivery import Deliverer, backoff_seconds, deliver_all, deliver_pending
-from shared.eventlog import Checkpoint, EventLog, trigger_table_name
+from shared.consumers.delivery import Deliverer, backoff_seconds, deliver_all, deliver_pending
+from shared.consumers.feed import reconciled
+from shared.consumers.subscriptions import Subscription, SubscriptionStore, subscribe
 from shared.intercom.deadline import Deadline
 from shared.settings import Settings
 from shared.storage import table
-from shared.subscriptions import Subscription, SubscriptionStore, subscribe
-from shared.trigger_feed import reconciled
+from shared.triggers.eventlog import Checkpoint, EventLog, trigger_table_name
 from tests.webhooks.support import Receiver, append_events, body_of, run_receiver
 
 TRIGGER = "lead-created"
@@ -280,7 +280,7 @@ def test_expired_events_are_reported_not_silently_skipped(
     log = append_events(storage_conn, unique_name, TRIGGER, [1, 2, 3])
     log.prune(logged_before=datetime.now(UTC) + timedelta(seconds=5), keys_before=0)  # retention passed
     append_events(storage_conn, unique_name, TRIGGER, [4, 5])
-    with caplog.at_level(logging.ERROR, logger="shared.delivery"):
+    with caplog.at_level(logging.ERROR, logger="shared.consumers.delivery"):
         assert deliver_pending(settings, unique_name, TRIGGER, deadline()) == 2
     assert receiver.accepted_ns() == [4, 5]
     assert "events 1..3 expired" in caplog.text

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from shared.errors import BadRequest, NotFound
-from shared.settings import Settings
-from shared.subscriptions import (
+from shared.consumers.subscriptions import (
     SubscriptionStore,
     get_subscription,
     subscribe,
     unsubscribe,
     unsubscribe_callback,
 )
+from shared.errors import BadRequest, NotFound
+from shared.settings import Settings
 from tests.webhooks.support import append_events
 
 TRIGGER = "lead-created"
