@@ -26,7 +26,7 @@ from shared.triggers.eventlog import TRIGGERS, Event, EventLog
 from shared.triggers.markers import LeadMarkers
 from shared.triggers.poll import SEAL_MARGIN_SECONDS, PollOutcome, poll
 
-# The first four triggers (interface §4), which the tests of this folder check; tests/triggers2 checks the six of §8.
+# The first four triggers (interface §4), which most tests of this folder check; test_poll_only checks the six of §8.
 FIRST_FOUR = ("user-updated", "lead-created", "user-created", "conversation-started")
 assert set(FIRST_FOUR) <= set(TRIGGERS)
 

@@ -17,7 +17,7 @@ from shared.intercom.deadline import Deadline
 from shared.intercom.errors import BudgetExhausted
 from shared.intercom.throttle import PARTITION, ROW, TABLE_PREFIX, TableLimiter
 from shared.storage import table, table_name
-from tests.client.windows import max_in_window
+from tests.intercom.windows import max_in_window
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,7 +42,7 @@ def test_several_processes_never_exceed_the_budget_in_any_window(storage_conn: s
             [
                 sys.executable,
                 "-m",
-                "tests.client.throttle_worker",
+                "tests.intercom.throttle_worker",
                 storage_conn,
                 unique_name,
                 str(calls),

@@ -16,9 +16,9 @@ from devserver.azurite import Azurite
 from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from shared.triggers.eventlog import Event, EventLog
-from tests.intake.support import SECRET, World, webhook_world
+from tests.notifications.support import SECRET, World, webhook_world
+from tests.triggers.scenario import SIX
 from tests.triggers.support import FIRST_FOUR, doubles, read_all, wait_until
-from tests.triggers2.scenario import SIX
 
 TOKEN = "sim-exactly-once-token-0123"
 WRITE_SECONDS = 10.0
@@ -27,7 +27,7 @@ MAX_LAG = 20.0
 
 @pytest.fixture
 def world(azurite: Azurite) -> Iterator[World]:
-    # The six triggers of interface §8 are tests/triggers2's: their timers stay off here (2 cores).
+    # The six triggers of interface §8 are tests/triggers/test_poll_only's: their timers stay off here (2 cores).
     with webhook_world(azurite, token=TOKEN, seed=3, timers_off=SIX) as found:
         yield found
 
@@ -123,7 +123,7 @@ def test_webhooks_and_polls_log_every_event_once(
         "user-created": fresh_users | converted,
         "user-updated": versions,
     }
-    for trigger in required:  # the first four; tests/triggers2 checks the six of interface §8
+    for trigger in required:  # the first four; tests/triggers/test_poll_only checks the six of interface §8
         keys = got[trigger]
         assert doubles(keys) == [], trigger
         assert required[trigger] - set(keys) == set(), (trigger, "missed")

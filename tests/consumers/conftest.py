@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from shared.settings import Settings
-from tests.webhooks.support import Receiver, make_settings, run_receiver
+from tests.consumers.support import Receiver, make_settings, run_receiver
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 
 from intercom_sim import Simulator
+from tests.triggers.scenario import SIX, Scenario
 from tests.triggers.support import BackgroundPoller, Harness, doubles, wait_until
 from tests.triggers.test_exactly_once import TZ, seconds_to_next_local_midnight
-from tests.triggers2.scenario import SIX, Scenario
 
 MAX_LAG = 20.0
 

@@ -22,7 +22,7 @@ from shared.intercom.deadline import Deadline
 from shared.settings import Settings
 from shared.storage import table
 from shared.triggers.eventlog import Checkpoint, EventLog, trigger_table_name
-from tests.webhooks.support import Receiver, append_events, body_of, run_receiver
+from tests.consumers.support import Receiver, append_events, body_of, run_receiver
 
 TRIGGER = "lead-created"
 

@@ -13,8 +13,8 @@ from shared.triggers import poll as polling
 from shared.triggers.eventlog import EventLog, NewEvent
 from shared.triggers.markers import MARKER_RETENTION_SECONDS, Markers
 from shared.triggers.registry import SPECS
+from tests.triggers.scenario import SIX
 from tests.triggers.support import Harness
-from tests.triggers2.scenario import SIX
 
 DAY = 86_400
 

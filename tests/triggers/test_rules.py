@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 from intercom_sim import Simulator
+from tests.triggers.scenario import SIX
 from tests.triggers.support import Harness
-from tests.triggers2.scenario import SIX
 
 
 def test_a_conversion_fires_user_created_and_lead_converted_whichever_polls_first(

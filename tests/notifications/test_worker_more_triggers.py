@@ -13,9 +13,9 @@ from intercom_sim.notifications import contact_tag_item, webhook_item
 from shared.notifications.topics import item_problem
 from shared.notifications.worker import process
 from shared.triggers.eventlog import EventLog
-from tests.intake.support import message, settings_for
+from tests.notifications.support import message, settings_for
+from tests.triggers.scenario import SIX
 from tests.triggers.support import Harness, read_all
-from tests.triggers2.scenario import SIX
 
 
 @pytest.fixture

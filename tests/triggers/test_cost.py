@@ -4,8 +4,8 @@ did (not more with a bigger workspace), and the company listing read from its ta
 from __future__ import annotations
 
 from intercom_sim import Simulator
+from tests.triggers.scenario import SIX
 from tests.triggers.support import Harness
-from tests.triggers2.scenario import SIX
 
 LOOKBACK = 30
 

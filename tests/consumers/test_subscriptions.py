@@ -14,7 +14,7 @@ from shared.consumers.subscriptions import (
 )
 from shared.errors import BadRequest, NotFound
 from shared.settings import Settings
-from tests.webhooks.support import append_events
+from tests.consumers.support import append_events
 
 TRIGGER = "lead-created"
 
@@ -143,7 +143,7 @@ def test_unknown_trigger_is_404(settings: Settings, unique_name: str) -> None:
 
 
 def test_loopback_callbacks_need_the_setting(storage_conn: str, unique_name: str) -> None:
-    from tests.webhooks.support import make_settings
+    from tests.consumers.support import make_settings
 
     strict = make_settings(storage_conn, unique_name, WEBHOOK_ALLOW_LOOPBACK="false")
     with pytest.raises(BadRequest) as err:

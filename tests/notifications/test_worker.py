@@ -12,7 +12,7 @@ from shared.intercom.workspaces import WorkspaceDirectory
 from shared.notifications.topics import normalized, unix_seconds
 from shared.notifications.worker import process
 from shared.triggers.eventlog import EventLog
-from tests.intake.support import message, settings_for
+from tests.notifications.support import message, settings_for
 from tests.triggers.support import Harness, read_all
 
 

@@ -16,9 +16,9 @@ from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from shared.triggers.eventlog import EventLog
 from shared.triggers.markers import Markers
-from tests.intake.support import SECRET, World, webhook_world
+from tests.notifications.support import SECRET, World, webhook_world
+from tests.triggers.scenario import SIX, Scenario
 from tests.triggers.support import FIRST_FOUR, doubles, read_all, wait_until
-from tests.triggers2.scenario import SIX, Scenario
 
 TOKEN = "sim-six-webhooks-token-0123"
 MAX_LAG = 20.0
@@ -35,7 +35,7 @@ TOPIC_TRIGGER = {
 
 @pytest.fixture
 def world(azurite: Azurite) -> Iterator[World]:
-    # The first four triggers are tests/intake's: their timers stay off here (2 cores).
+    # The first four triggers are tests/notifications': their timers stay off here (2 cores).
     with webhook_world(azurite, token=TOKEN, seed=9, timers_off=FIRST_FOUR) as found:
         yield found
 

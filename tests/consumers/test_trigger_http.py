@@ -16,7 +16,7 @@ from devserver.azurite import Azurite
 from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from shared.consumers.subscriptions import SubscriptionStore
-from tests.webhooks.support import TOKEN, Receiver, append_events, body_of, run_receiver
+from tests.consumers.support import TOKEN, Receiver, append_events, body_of, run_receiver
 
 TRIGGER = "lead-created"
 CODE = "function-key-123"

@@ -17,9 +17,9 @@ from devserver.azurite import Azurite
 from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from shared.notifications.signature import sign
-from tests.intake.support import SECRET, envelope
+from tests.consumers.support import Receiver, run_receiver
+from tests.notifications.support import SECRET, envelope
 from tests.triggers.support import wait_until
-from tests.webhooks.support import Receiver, run_receiver
 
 TOKEN = "sim-intake-token-0123456789"
 URL = "/api/intercom/webhooks"

@@ -1,6 +1,6 @@
 """A child process of the multi-process throttle test: acquire grants until a time, print their instants as JSON.
 
-Run as `python -m tests.client.throttle_worker CONN_STRING CONNECTION CALLS PERIOD UNTIL` from the repo root.
+Run as `python -m tests.intercom.throttle_worker CONN_STRING CONNECTION CALLS PERIOD UNTIL` from the repo root.
 """
 
 from __future__ import annotations

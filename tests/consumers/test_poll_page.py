@@ -9,7 +9,7 @@ from shared.consumers.feed import IDLE_RETRY_AFTER, MAX_PAGE, TriggerPage, poll_
 from shared.cursors import seal
 from shared.errors import BadRequest, NotFound
 from shared.settings import Settings
-from tests.webhooks.support import append_events, body_of, make_settings
+from tests.consumers.support import append_events, body_of, make_settings
 
 TRIGGER = "lead-created"
 
