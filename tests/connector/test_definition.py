@@ -16,11 +16,12 @@ import pytest
 from openapi_spec_validator import OpenAPIV2SpecValidator
 
 from connector import generate
-from connector.operations import OPERATIONS, TRIGGERS
+from connector.operations import OPERATIONS
 from connector.routes import AppFunctions, load
 from shared.errors import BadRequest
 from shared.models.common import contact_to_model, conversation_to_model
 from shared.settings import CONNECTION_HEADER
+from shared.triggers.registry import TRIGGERS
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
@@ -104,7 +105,7 @@ def _expected_operations() -> set[tuple[str, str]]:
             continue
         paths = [route.route]
         if "{name}" in route.route:
-            paths = [route.route.replace("{name}", trigger.name) for trigger in TRIGGERS]
+            paths = [route.route.replace("{name}", name) for name in TRIGGERS]
         expected |= {(method.lower(), "/" + path) for path in paths for method in route.methods}
     return expected
 
@@ -192,7 +193,7 @@ def test_the_seed_names_the_same_operations_in_the_same_order(document: dict[str
     if not SEED.exists():
         pytest.skip("../shared/seed is not beside the repo")
     actions = ["CreateOrUpdateUser", "CreateLead", "ListLeads", "GetUser", "GetLead"]
-    triggers = [trigger.operation_id for trigger in TRIGGERS]
+    triggers = [trigger.operation_id for trigger in TRIGGERS.values()]
     assert _seed_list("Akce") == [SEED_NAMES[op] for op in actions]
     assert _seed_list("Aktivační události") == [SEED_NAMES[op] for op in triggers[:4]]  # §8 adds the rest
     ops = operations_of(document)
@@ -241,7 +242,7 @@ def test_contact_writes_answer_their_statuses(document: dict[str, Any]) -> None:
     assert set(note["properties"]) == {"id", "body", "created_at", "author", "contact"}
 
 
-@pytest.mark.parametrize("trigger", TRIGGERS, ids=lambda t: t.name)
+@pytest.mark.parametrize("trigger", TRIGGERS.values(), ids=lambda t: t.name)
 def test_polling_triggers(document: dict[str, Any], trigger: Any) -> None:
     operation = document["paths"][f"/triggers/{trigger.name}"]["get"]
     assert operation["operationId"] == trigger.operation_id
@@ -271,9 +272,9 @@ def test_polling_triggers(document: dict[str, Any], trigger: Any) -> None:
     assert cursor == cursor | {"in": "query", "required": False, "x-ms-visibility": "internal"}
 
 
-def test_triggers_are_the_apps_event_logs() -> None:
-    eventlog = pytest.importorskip("shared.triggers.eventlog")
-    assert set(eventlog.TRIGGERS) == {trigger.name for trigger in TRIGGERS}
+def test_the_polling_triggers_are_the_registry_s(document: dict[str, Any]) -> None:
+    triggers = {path for path, item in document["paths"].items() if "x-ms-trigger" in item.get("get", {})}
+    assert triggers == {f"/triggers/{name}" for name in TRIGGERS}
 
 
 def test_connection_header_on_every_operation(document: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from intercom_sim.render import APP_ID
 from shared.settings import Connection, Settings
+from shared.triggers.registry import TRIGGERS
 
 SECRET = "test-client-secret-0123456789"
 
@@ -78,7 +79,7 @@ def webhook_world(azurite: Azurite, *, token: str, seed: int, timers_off: Iterab
             "POLL_LOOKBACK_SECONDS": "30",
             "THROTTLE_CALLS": "1000",
             "THROTTLE_PERIOD_SECONDS": "10",
-            **{f"AzureWebJobs.poll_{t.replace('-', '_')}.Disabled": "true" for t in timers_off},
+            **{f"AzureWebJobs.{TRIGGERS[t].timer}.Disabled": "true" for t in timers_off},
         }
         with DevServerProcess(env) as server:
             yield sim, server, name
