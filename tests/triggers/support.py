@@ -39,7 +39,8 @@ def make_client(sim: Simulator, name: str, limiter: Limiter | None = None) -> In
 
 @dataclass
 class Harness:
-    """The triggers of one connection (`triggers`, the first four by default), polled directly (no timer), with the simulator's clock as "now"."""
+    """The triggers of one connection (`triggers`, the first four by default), polled directly (no timer), with the
+    simulator's clock as "now"."""
 
     sim: Simulator
     storage_conn: str
