@@ -17,9 +17,21 @@ from connector.parts import LOCATION, RETRY_AFTER, Entry, Paths, error, operatio
 from connector.routes import HttpRoute
 from connector.shapes import BATCHES
 from connector.swagger import Definitions
+from shared.consumers.topics import TOPICS_FIELD
 from shared.triggers.registry import TRIGGERS
 
 TRIGGER_NAME = "name"  # the route parameter of the trigger functions, expanded over the registry's triggers
+
+
+TOPICS_PARAMETER = {
+    "name": TOPICS_FIELD,
+    "in": "query",
+    "required": False,
+    "type": "string",
+    "x-ms-summary": "Topics",
+    "description": "Comma-separated Intercom topics; * matches any run of characters (conversation.* matches "
+    "conversation.admin.replied); empty: every topic",
+}
 
 
 def _trigger_polls(route: HttpRoute, defs: Definitions) -> Paths:
@@ -43,7 +55,7 @@ def _trigger_polls(route: HttpRoute, defs: Definitions) -> Paths:
             trigger.operation_id,
             trigger.summary,
             trigger.description,
-            [cursor],
+            [cursor, TOPICS_PARAMETER] if trigger.topics_filter else [cursor],
             {
                 "200": {
                     "description": "New events, oldest first (Retry-After 0: more are waiting)",

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.actions.workspace import Admin
 from shared.models.common import Conversation, Lead, Tag, User, _ContactShape
 from shared.models.companies import Company
+from shared.models.tickets import Ticket
 from shared.triggers.registry import Body
 
 
@@ -109,6 +110,54 @@ class TaggedBatch(_Shape):
     value: list[TaggedContact]
 
 
+class TaggedConversation(_Shape):
+    """A conversation-tagged event: the tag and the conversation it was added to."""
+
+    tag: Tag
+    conversation: Conversation
+
+
+class TaggedConversationBatch(_Shape):
+    """Events of the conversation-tagged trigger, oldest first (at most 100)."""
+
+    value: list[TaggedConversation]
+
+
+class TicketBatch(_Shape):
+    """Events of a ticket trigger, oldest first (at most 100)."""
+
+    value: list[Ticket]
+
+
+class DeletedContact(_Shape):
+    """A contact-deleted event (from Intercom's webhooks)."""
+
+    id: str = Field(description="Intercom id of the deleted contact")
+    external_id: str | None = Field(None, description="Your external id of the contact")
+    deleted_at: str | None = Field(None, description="When Intercom sent the deletion: yyyy-MM-ddTHH:mm:ss.fffZ")
+
+
+class DeletedContactBatch(_Shape):
+    """Events of the contact-deleted trigger, oldest first (at most 100)."""
+
+    value: list[DeletedContact]
+
+
+class Notification(_Shape):
+    """An intercom-notification event: a webhook notification as Intercom sent it."""
+
+    id: str = Field(description="Intercom's notification id (notif_...)")
+    topic: str = Field(description="The notification's topic, e.g. conversation.admin.replied")
+    created_at: str | None = Field(None, description="When Intercom made it: yyyy-MM-ddTHH:mm:ss.fffZ")
+    item: dict[str, Any] = Field(description="The notification's data.item as Intercom sent it")
+
+
+class NotificationBatch(_Shape):
+    """Events of the intercom-notification trigger, oldest first (at most 100)."""
+
+    value: list[Notification]
+
+
 class CompanyBatch(_Shape):
     """Events of a company trigger, oldest first (at most 100)."""
 
@@ -123,6 +172,10 @@ BATCHES: dict[Body, type[BaseModel]] = {
     Body.CONVERSATION: ConversationBatch,
     Body.COMPANY: CompanyBatch,
     Body.TAGGED_CONTACT: TaggedBatch,
+    Body.TAGGED_CONVERSATION: TaggedConversationBatch,
+    Body.TICKET: TicketBatch,
+    Body.DELETED_CONTACT: DeletedContactBatch,
+    Body.NOTIFICATION: NotificationBatch,
 }
 
 
@@ -190,8 +243,22 @@ SUMMARIES: dict[str, dict[str, str]] = {
         "updated_at": "Updated Date",
         "state": "State",
         "open": "Is Open",
+        "snoozed_until": "Snoozed Until",
+        "admin_assignee_id": "Admin Assignee ID",
+        "team_assignee_id": "Team Assignee ID",
     },
-    "ConversationStatistics": {"last_close_at": "Last Closed Date"},
+    "ConversationStatistics": {
+        "last_close_at": "Last Closed Date",
+        "last_contact_reply_at": "Last Contact Reply Date",
+        "last_admin_reply_at": "Last Teammate Reply Date",
+        "last_assignment_at": "Last Assignment Date",
+    },
+    "ConversationRating": {
+        "rating": "Rating",
+        "remark": "Remark",
+        "created_at": "Rating Requested Date",
+    },
+    "ConversationRatingParty": {"id": "ID"},
     "ConversationAssignee": {"id": "Assignee ID"},
     "ConversationAuthor": {"id": "Author ID", "type": "Author Type"},
     "ConversationMessage": {"body": "Body", "subject": "Subject", "url": "Message URL"},
@@ -265,6 +332,36 @@ SUMMARIES: dict[str, dict[str, str]] = {
     "Contact": _CONTACT,
     "ContactBatch": {"value": "Contacts"},
     "TaggedBatch": {"value": "Taggings"},
+    "Ticket": {
+        "id": "Ticket ID",
+        "ticket_id": "Ticket Number",
+        "title": "Title",
+        "description": "Description",
+        "category": "Category",
+        "ticket_attributes": "Ticket Attributes",
+        "contacts": "Contacts",
+        "company_id": "Company ID",
+        "admin_assignee_id": "Admin Assignee ID",
+        "team_assignee_id": "Team Assignee ID",
+        "open": "Is Open",
+        "snoozed_until": "Snoozed Until",
+        "created_at": "Created Date-Time",
+        "updated_at": "Updated Date-Time",
+    },
+    "TicketTypeRef": {"id": "Ticket Type ID", "name": "Ticket Type Name"},
+    "TicketStateRef": {
+        "id": "Ticket State ID",
+        "category": "State Category",
+        "internal_label": "Internal State Label",
+        "external_label": "External State Label",
+    },
+    "ContactRef": {"id": "Contact ID"},
+    "TaggedConversationBatch": {"value": "Taggings"},
+    "TicketBatch": {"value": "Tickets"},
+    "DeletedContact": {"id": "Contact ID", "external_id": "External ID", "deleted_at": "Deleted Date-Time"},
+    "DeletedContactBatch": {"value": "Deleted Contacts"},
+    "Notification": {"id": "Notification ID", "topic": "Topic", "created_at": "Created Date-Time", "item": "Item"},
+    "NotificationBatch": {"value": "Notifications"},
     "CompanyBatch": {"value": "Companies"},
     "Error": {},
     "ErrorInfo": {"code": "Error Code", "message": "Error Message", "details": "Details"},

@@ -35,6 +35,7 @@ def trigger_poll(req: func.HttpRequest) -> func.HttpResponse:
         header=req.headers.get(CONNECTION_HEADER),
         cursor=req.params.get("cursor"),
         limit=req.params.get("limit"),
+        topics=req.params.get("topics"),
     )
     headers = {"Location": url_with(req.url, cursor=page.cursor), "Retry-After": str(page.retry_after)}
     if page.status == 202:

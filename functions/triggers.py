@@ -1,6 +1,7 @@
-"""The trigger timers (one per trigger of shared/triggers/registry.py, interface §4 and §8) and the daily prune: each
-poll timer polls its trigger on every connection (shared/triggers/timers.py), then pushes what it logged to the
-webhook subscribers (shared/consumers/delivery.py)."""
+"""The poll timers (one per Intercom object the triggers of shared/triggers/registry.py read: `poll_contacts`,
+`poll_conversations`, `poll_companies`, `poll_tickets`; interface §4, §9) and the daily prune. Each poll timer reads its
+object once on every connection for all of its triggers (shared/triggers/timers.py), then pushes what they logged to
+the webhook subscribers (shared/consumers/delivery.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import azure.functions as func
 
 from shared.intercom.deadline import poll_deadline
 from shared.settings import get_settings
-from shared.triggers.registry import TRIGGERS
+from shared.triggers.registry import SOURCES, Source, of_source
 
 bp = func.Blueprint()
 log = logging.getLogger("functions.triggers")
@@ -20,8 +21,8 @@ log = logging.getLogger("functions.triggers")
 PRUNE_SCHEDULE = "0 30 3 * * *"
 
 
-def _poll_timer(trigger: str, name: str) -> Callable[[func.TimerRequest], None]:
-    """The timer function `name` on POLL_SCHEDULE, registered on the blueprint."""
+def _poll_timer(source: Source) -> Callable[[func.TimerRequest], None]:
+    """The timer function `poll_<object>` on POLL_SCHEDULE, registered on the blueprint."""
 
     def run(timer: func.TimerRequest) -> None:
         # Imported where they run: a cold start does not compile the poller (bench/cold_start.py).
@@ -30,14 +31,16 @@ def _poll_timer(trigger: str, name: str) -> Callable[[func.TimerRequest], None]:
 
         deadline = poll_deadline(started=time.monotonic())
         settings = get_settings()
-        deliver_polled(settings, poll_all(settings, trigger, deadline), deadline)
+        deliver_polled(settings, poll_all(settings, source, deadline), deadline)
 
-    run.__name__ = run.__qualname__ = name
-    bp.function_name(name)(bp.timer_trigger(schedule="%POLL_SCHEDULE%", arg_name="timer", use_monitor=True)(run))
+    run.__name__ = run.__qualname__ = source.timer
+    bp.function_name(source.timer)(
+        bp.timer_trigger(schedule="%POLL_SCHEDULE%", arg_name="timer", use_monitor=True)(run)
+    )
     return run
 
 
-POLL_TIMERS = {entry.timer: _poll_timer(entry.name, entry.timer) for entry in TRIGGERS.values()}
+POLL_TIMERS = {source.timer: _poll_timer(source) for source in SOURCES if of_source(source)}
 
 
 @bp.function_name("prune_events")

@@ -202,6 +202,8 @@ class Deliverer:
                             events[0].seq - 1,
                         )
                     for event in events:
+                        if not held.takes(event.body):  # not one of its topics: the cursor moves past it
+                            continue
                         if deadline.remaining() < self.timeout + 1:
                             return delivered
                         held = self._renew(store, held)
@@ -211,6 +213,8 @@ class Deliverer:
                         delivered += sent
                         if held is None:
                             return delivered
+                    if held.cursor < events[-1].seq:  # the batch ended with events it does not take
+                        held = store.update(held, cursor=events[-1].seq)
             return delivered
         except Exception:
             log.exception("%s: delivery failed", where)

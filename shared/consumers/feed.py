@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.consumers.subscriptions import known_trigger
+from shared.consumers.topics import TOPICS_FIELD, TopicFilter, parse_topics
 from shared.cursors import seal, unseal
 from shared.errors import BadRequest
 from shared.settings import CONNECTION_HEADER, Connection, Settings
 from shared.triggers.eventlog import Checkpoint, EventLog
+from shared.triggers.registry import TRIGGERS
 
 log = logging.getLogger("shared.consumers.feed")
 
@@ -85,10 +87,13 @@ def poll_page(
     header: str | None,
     cursor: str | None,
     limit: str | None = None,
+    topics: str | None = None,
 ) -> TriggerPage:
-    """The polling trigger: 202 + a cursor at the head without `cursor`; else 200 + events after it, or 202."""
+    """The polling trigger: 202 + a cursor at the head without `cursor`; else 200 + events after it, or 202.
+    `topics` (intercom-notification): only the events of these topics; the cursor moves past the others."""
     trigger = known_trigger(trigger)
     size = _page_limit(limit)
+    wanted = topic_filter(trigger, topics)
     key = settings.cursor_key
     storage = settings.storage_connection_string.get_secret_value()
     if cursor is None or not cursor.strip():
@@ -109,15 +114,26 @@ def poll_page(
     events = events[:size]
     if events:
         seq = events[-1].seq
+    if wanted is not None:
+        events = [event for event in events if wanted.matches(event.body.get("topic"))]
     sealed = seal(key, _purpose(trigger), {"c": connection.name, "s": seq, "e": epoch})
     if not events:
-        return TriggerPage(status=202, events=[], cursor=sealed, retry_after=IDLE_RETRY_AFTER)
+        return TriggerPage(status=202, events=[], cursor=sealed, retry_after=0 if more else IDLE_RETRY_AFTER)
     return TriggerPage(
         status=200,
         events=[event.body for event in events],
         cursor=sealed,
         retry_after=0 if more else IDLE_RETRY_AFTER,
     )
+
+
+def topic_filter(trigger: str, topics: str | None) -> TopicFilter | None:
+    """The `topics` filter of a trigger that takes one (None: every event); a 400 for a trigger that takes none."""
+    if topics is None:
+        return None
+    if not TRIGGERS[trigger].topics_filter:
+        raise BadRequest.field(TOPICS_FIELD, f"the trigger {trigger} takes no topics (intercom-notification does)")
+    return parse_topics(topics)
 
 
 def reconciled(checkpoint: Checkpoint | None, seq: int, epoch: int | None) -> tuple[int, int | None, bool]:

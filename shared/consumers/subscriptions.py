@@ -29,6 +29,7 @@ from azure.data.tables import UpdateMode
 
 from shared.consumers.callbacks import FIELD as CALLBACK_FIELD
 from shared.consumers.callbacks import Resolver, check_callback, system_resolver
+from shared.consumers.topics import TOPICS_FIELD, parse_topics
 from shared.errors import BadRequest, NotFound, Unavailable
 from shared.settings import CONNECTION_HEADER, Connection, Settings
 from shared.storage import LazyTable, table_name, unavailable
@@ -37,6 +38,7 @@ from shared.triggers.registry import TRIGGERS
 
 TABLE_PREFIX = "IcSubs"
 STORAGE_RETRIES = 2
+UPDATE_ATTEMPTS = 5
 _ID = re.compile(r"^(?P<connection>[A-Za-z0-9]{1,40})-(?P<hash>[0-9a-f]{32})$")
 
 
@@ -69,17 +71,24 @@ class Subscription:
     lease_owner: str = ""
     lease_until: datetime | None = None
     delivered: int = 0
+    topics: str = ""  # intercom-notification: the topics it takes (comma-separated patterns); empty: every topic
     etag: str | None = None
 
     def public(self) -> dict[str, Any]:
         """The subscription as callers see it (201 of a subscribe, GET of the subscription)."""
-        return {
+        public = {
             "id": self.id,
             "trigger": self.trigger,
             "connection": self.connection,
             "callbackUrl": self.callback_url,
             "createdAt": timestamp(self.created_at),
         }
+        return {**public, TOPICS_FIELD: self.topics} if self.topics else public
+
+    def takes(self, body: Mapping[str, Any]) -> bool:
+        """Whether an event of its trigger goes to this subscriber (its `topics`)."""
+        wanted = parse_topics(self.topics or None)
+        return wanted is None or wanted.matches(body.get("topic"))
 
     def status(self) -> dict[str, Any]:
         """`public()` plus the delivery state, for operators."""
@@ -195,6 +204,7 @@ class SubscriptionStore:
             lease_owner=str(row.get("LeaseOwner") or ""),
             lease_until=_moment(row.get("LeaseUntil")),
             delivered=int(row.get("Delivered") or 0),
+            topics=str(row.get("Topics") or ""),
             etag=str(row.metadata["etag"]) if hasattr(row, "metadata") else None,
         )
 
@@ -224,6 +234,7 @@ def _entity(sub: Subscription) -> dict[str, Any]:
         "LeaseOwner": sub.lease_owner,
         "LeaseUntil": sub.lease_until or _NEVER,
         "Delivered": sub.delivered,
+        "Topics": sub.topics,
     }
 
 
@@ -234,8 +245,8 @@ def _unavailable(exc: Exception) -> Unavailable:
 # -- the operations behind the HTTP handlers -----------------------------------------------------------------------
 
 
-def _body_callback(body: Mapping[str, Any]) -> str:
-    unknown = sorted(set(body) - {CALLBACK_FIELD})
+def _body_callback(body: Mapping[str, Any], trigger: str) -> str:
+    unknown = sorted(set(body) - {CALLBACK_FIELD, *([TOPICS_FIELD] if TRIGGERS[trigger].topics_filter else [])})
     if unknown:
         raise BadRequest(
             f"unknown field {unknown[0]!r}",
@@ -259,17 +270,25 @@ def subscribe(
     *,
     resolver: Resolver = system_resolver,
 ) -> tuple[Subscription, bool]:
-    """Subscribe `body["callbackUrl"]` to the trigger, from the log's head on (history is not replayed).
+    """Subscribe `body["callbackUrl"]` to the trigger, from the log's head on (history is not replayed), with the
+    `topics` it takes (intercom-notification).
 
-    (the subscription, True) when created; (the existing one, False) when that callback was subscribed already.
+    (the subscription, True) when created; (the existing one, False) when that callback was subscribed already (its
+    topics are then the body's).
     """
     trigger = known_trigger(trigger)
-    url = _body_callback(body)
+    url = _body_callback(body, trigger)
+    wanted = parse_topics(body.get(TOPICS_FIELD))
+    topics = "" if wanted is None else wanted.text
     checked = check_callback(url, allow_loopback=settings.webhook_allow_loopback, resolver=resolver)
     storage = settings.storage_connection_string.get_secret_value()
     store = SubscriptionStore(storage, connection.name)
     sub_id = subscription_id(settings.cursor_key, connection.name, trigger, checked.url)
     existing = store.get(trigger, sub_id)
+    for _ in range(UPDATE_ATTEMPTS):  # a deliverer may write the row between our read and our write
+        if existing is None or existing.topics == topics:
+            break
+        existing = store.update(existing, topics=topics) or store.get(trigger, sub_id)
     if existing is not None:
         return existing, False
     checkpoint = EventLog(storage, connection.name, trigger).checkpoint()
@@ -281,6 +300,7 @@ def subscribe(
         created_at=datetime.now(UTC),
         cursor=0 if checkpoint is None else checkpoint.seq,
         epoch=None if checkpoint is None else checkpoint.start,
+        topics=topics,
     )
     return store.insert(sub)
 
@@ -334,6 +354,6 @@ def unsubscribe_callback(settings: Settings, connection: Connection, trigger: st
     """Delete the subscription of `body["callbackUrl"]` (the URL is not checked again: it may have gone away);
     idempotent like `unsubscribe`."""
     trigger = known_trigger(trigger)
-    url = _body_callback(body)
+    url = _body_callback(body, trigger)
     sub_id = subscription_id(settings.cursor_key, connection.name, trigger, url)
     SubscriptionStore(settings.storage_connection_string.get_secret_value(), connection.name).delete(trigger, sub_id)

@@ -108,7 +108,24 @@ class ConversationUser(_Shape):
 
 
 class ConversationStatistics(_Shape):
+    last_contact_reply_at: str | None = Field(
+        None, description="When the contact last replied: yyyy-MM-ddTHH:mm:ss.fffZ"
+    )
+    last_admin_reply_at: str | None = Field(None, description="When a teammate last replied: yyyy-MM-ddTHH:mm:ss.fffZ")
+    last_assignment_at: str | None = Field(None, description="When it was last assigned: yyyy-MM-ddTHH:mm:ss.fffZ")
     last_close_at: str | None = Field(None, description="When it was last closed: yyyy-MM-ddTHH:mm:ss.fffZ (UTC)")
+
+
+class ConversationRatingParty(_Shape):
+    id: str | None = None
+
+
+class ConversationRating(_Shape):
+    rating: int | None = Field(None, description="1 to 5")
+    remark: str | None = None
+    created_at: str | None = Field(None, description="When the rating was requested: yyyy-MM-ddTHH:mm:ss.fffZ")
+    contact: ConversationRatingParty = Field(default_factory=ConversationRatingParty)
+    teammate: ConversationRatingParty = Field(default_factory=ConversationRatingParty)
 
 
 class Conversation(_Shape):
@@ -120,8 +137,14 @@ class Conversation(_Shape):
     user: ConversationUser = Field(default_factory=ConversationUser)
     state: str | None = Field(None, description="open, closed or snoozed")
     open: bool | None = Field(None, description="true while the conversation is open")
+    snoozed_until: str | None = Field(None, description="When a snoozed conversation reopens: yyyy-MM-ddTHH:mm:ss.fffZ")
+    admin_assignee_id: str | None = Field(None, description="Intercom id of the assigned teammate; null when none")
+    team_assignee_id: str | None = Field(None, description="Intercom id of the assigned team; null when none")
     tags: TagList = Field(default_factory=TagList)
     statistics: ConversationStatistics = Field(default_factory=ConversationStatistics)
+    conversation_rating: ConversationRating = Field(
+        default_factory=ConversationRating, description="The contact's rating; its fields are null when unrated"
+    )
 
 
 def _text(value: Any) -> str | None:
@@ -186,7 +209,7 @@ def contact_to_model(
 
 
 def _str_or_none(value: Any) -> str | None:
-    return None if value is None or value == 0 else str(value)
+    return None if value is None or value in (0, "0", "") else str(value)
 
 
 def conversation_to_model(conversation: Mapping[str, Any]) -> Conversation:
@@ -211,8 +234,28 @@ def conversation_to_model(conversation: Mapping[str, Any]) -> Conversation:
         user=ConversationUser(id=_str_or_none(first.get("id")), type=_text(first.get("type"))),
         state=_text(conversation.get("state")),
         open=_flag(conversation.get("open")),
+        snoozed_until=format_timestamp(conversation.get("snoozed_until")),
+        admin_assignee_id=_str_or_none(conversation.get("admin_assignee_id")),
+        team_assignee_id=_str_or_none(conversation.get("team_assignee_id")),
         tags=TagList(tags=named_tags(conversation.get("tags"))),
-        statistics=ConversationStatistics(last_close_at=format_timestamp(statistics.get("last_close_at"))),
+        statistics=ConversationStatistics(
+            **{name: format_timestamp(statistics.get(name)) for name in ConversationStatistics.model_fields}
+        ),
+        conversation_rating=_rating(conversation.get("conversation_rating")),
+    )
+
+
+def _rating(rating: Any) -> ConversationRating:
+    """Intercom's `conversation_rating` (null until rated: every field null; Swagger 2.0 has no nullable object)."""
+    if not isinstance(rating, dict):
+        return ConversationRating()
+    score = rating.get("rating")
+    return ConversationRating(
+        rating=score if isinstance(score, int) and not isinstance(score, bool) else None,
+        remark=_text(rating.get("remark")),
+        created_at=format_timestamp(rating.get("created_at")),
+        contact=ConversationRatingParty(id=_str_or_none(_obj(rating.get("contact")).get("id"))),
+        teammate=ConversationRatingParty(id=_str_or_none(_obj(rating.get("teammate")).get("id"))),
     )
 
 

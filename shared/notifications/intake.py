@@ -23,7 +23,7 @@ from shared.errors import BadRequest, PayloadTooLarge, Unauthorized
 from shared.intercom.workspaces import WorkspaceDirectory
 from shared.notifications import inbox
 from shared.notifications.signature import SIGNATURE_HEADER, parse_signature, signed_by
-from shared.notifications.topics import ROUTES, item_problem
+from shared.notifications.topics import notification_problem, routes
 from shared.settings import Settings
 
 log = logging.getLogger("shared.notifications.intake")
@@ -48,7 +48,7 @@ def accept(settings: Settings, body: bytes, signature: str | None, *, now: float
     envelope = parse_envelope(body)
     connection, verified = _route(settings, signers, envelope["app_id"])
     topic = envelope["topic"]
-    if topic not in ROUTES:
+    if not routes(topic):
         log.info("notification %s topic=%s connection=%s ignored", envelope.get("id"), topic, connection)
         return Intake("ignored", connection, topic)
     received = time.time() if now is None else now
@@ -104,12 +104,12 @@ def parse_envelope(body: bytes) -> dict[str, Any]:
     for name in ("topic", "app_id"):
         if not isinstance(envelope.get(name), str) or not envelope[name].strip():
             raise BadRequest.field(name, "must be a non-empty string")
-    if envelope["topic"] in ROUTES:
+    if routes(envelope["topic"]):
         data = envelope.get("data")
         item = data.get("item") if isinstance(data, dict) else None
         if not isinstance(item, dict):
             raise BadRequest.field("data.item", "must be an object")
-        problem = item_problem(envelope["topic"], item)
+        problem = notification_problem(envelope)
         if problem is not None:
             raise BadRequest.field(*problem)
     return envelope

@@ -18,13 +18,9 @@ from typing import Any
 
 from shared.triggers import topic_rules
 from shared.triggers.registry import TRIGGERS, Webhook
-from shared.triggers.topic_rules import Found, unix_seconds
+from shared.triggers.topic_rules import Found, Notification, is_stamp_name, unix_seconds
 
 # -- timestamps ----------------------------------------------------------------------------------------------------
-
-
-def _is_stamp_name(name: str) -> bool:
-    return name.endswith("_at") or name == "snoozed_until"
 
 
 def normalized(value: Any) -> Any:
@@ -32,7 +28,7 @@ def normalized(value: Any) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for name, inner in value.items():
-            if isinstance(name, str) and _is_stamp_name(name) and isinstance(inner, str):
+            if isinstance(name, str) and is_stamp_name(name) and isinstance(inner, str):
                 stamp = unix_seconds(inner)
                 out[name] = inner if stamp is None else stamp
             else:
@@ -53,34 +49,32 @@ class Route:
     trigger: str
     webhook: Webhook
 
-    def object(self, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        """What the event is about, as the trigger's body builder takes it."""
-        return topic_rules.subject(self.webhook, item)
+    def subjects(self, sent: Notification) -> list[Mapping[str, Any]]:
+        """What the events are about, as the trigger's body builder takes them."""
+        return topic_rules.subjects(self.webhook, sent)
 
-    def event(self, obj: Mapping[str, Any]) -> Found | None:
-        """The event this object (`object(item)`) is on this trigger, or None (another role: not its event)."""
-        return topic_rules.identify(self.webhook, obj)
+    def event(self, subject: Mapping[str, Any], sent: Notification) -> Found | None:
+        """The event a subject is on this trigger, or None (another role: not its event)."""
+        return topic_rules.identify(self.webhook, subject, sent)
 
-    def problem(self, item: Mapping[str, Any]) -> tuple[str, str] | None:
-        """(field, problem) when the item lacks what this route needs."""
-        return topic_rules.problem(self.webhook, item)
-
-
-def _routes() -> dict[str, tuple[Route, ...]]:
-    routes: dict[str, list[Route]] = {}
-    for trigger in TRIGGERS.values():
-        for webhook in trigger.webhooks:
-            routes.setdefault(webhook.topic, []).append(Route(trigger.name, webhook))
-    return {topic: tuple(found) for topic, found in routes.items()}
+    def problem(self, sent: Notification) -> tuple[str, str] | None:
+        """(field, problem) when the notification lacks what this route needs."""
+        return topic_rules.problem(self.webhook, sent)
 
 
-ROUTES: dict[str, tuple[Route, ...]] = _routes()
+_ROUTES = tuple(Route(t.name, webhook) for t in TRIGGERS.values() for webhook in t.webhooks)
 
 
-def item_problem(topic: str, item: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(field, problem) when `data.item` lacks what the topic's routes need; None when it is usable."""
-    for route in ROUTES.get(topic, ()):
-        problem = route.problem(item)
+def routes(topic: str) -> tuple[Route, ...]:
+    """The triggers this topic feeds (none for `ping` and for a topic no trigger takes)."""
+    return tuple(route for route in _ROUTES if topic_rules.feeds(route.webhook, topic))
+
+
+def notification_problem(envelope: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(field, problem) when the notification lacks what its topic's routes need; None when it is usable."""
+    sent = Notification.of(envelope)
+    for route in routes(sent.topic):
+        problem = route.problem(sent)
         if problem is not None:
             return problem
     return None

@@ -21,13 +21,14 @@ from shared.intercom.client import IntercomClient, client_for
 from shared.intercom.deadline import Deadline
 from shared.intercom.workspaces import WorkspaceDirectory
 from shared.notifications import inbox
-from shared.notifications.topics import ROUTES, Route, normalized
+from shared.notifications.topics import Route, normalized, routes
 from shared.settings import Connection, Settings
 from shared.triggers.bodies import BUILDERS
 from shared.triggers.eventlog import Checkpoint, EventLog, NewEvent
 from shared.triggers.poll import key_bound
 from shared.triggers.registry import TRIGGERS
-from shared.triggers.topic_rules import Found
+from shared.triggers.rules import notified
+from shared.triggers.topic_rules import Found, Notification
 
 log = logging.getLogger("shared.notifications.worker")
 
@@ -51,17 +52,17 @@ def process(settings: Settings, text: str, *, clock: Callable[[], float] = time.
         raise UnknownConnection(f"notification for connection {notification.connection}, which is not configured")
     envelope = json.loads(notification.body)
     topic = str(envelope["topic"])
-    item = normalized(envelope["data"]["item"])
+    sent = Notification.of(envelope, normalized(envelope["data"]["item"]))
     client = client_for(connection, settings)
     deadline = Deadline.after(WORKER_SECONDS)
     logged: dict[str, int] = {}
     if notification.verified or _same_workspace(settings, connection, client, str(envelope["app_id"]), deadline):
         job = _Job(settings, connection.name, client, deadline, clock)
-        for route in ROUTES.get(topic, ()):
-            obj = route.object(item)  # the item itself, or the object a wrapper item holds
-            found = None if obj is None else route.event(obj)
-            if obj is not None and found is not None:
-                logged[route.trigger] = job.log_event(route, found, obj)
+        for route in routes(topic):
+            for subject in route.subjects(sent):  # the item, the object a wrapper holds, each tag added, ...
+                found = route.event(subject, sent)
+                if found is not None:
+                    logged[route.trigger] = logged.get(route.trigger, 0) + job.log_event(route, found, subject)
         for trigger, count in logged.items():
             if count:
                 deliver_pending(settings, connection.name, trigger, deadline)
@@ -100,20 +101,21 @@ class _Job:
     deadline: Deadline
     clock: Callable[[], float]
 
-    def log_event(self, route: Route, found: Found, item: Mapping[str, Any]) -> int:
+    def log_event(self, route: Route, identified: Found, item: Mapping[str, Any]) -> int:
         """Append one event unless it is logged already (or superseded: `newest_only`); how many were logged."""
         storage = self.settings.storage_connection_string.get_secret_value()
         event_log = EventLog(storage, self.connection, route.trigger)
-        if event_log.logged([found.key]):
-            return 0
         trigger = TRIGGERS[route.trigger]
+        found = notified(trigger, event_log, item, identified)  # as a poll keys it
+        if found is None or event_log.logged([found.key]):
+            return 0
         if trigger.newest_only and _superseded(event_log, found):
             return 0
         body = BUILDERS[trigger.body](self.client, item, self.deadline)
         lookback = self.settings.poll_lookback_seconds
 
         def floor(checkpoint: Checkpoint) -> int:
-            return key_bound(route.trigger, checkpoint.watermark, lookback)
+            return key_bound(route.trigger, checkpoint.watermark, lookback, now=self.clock())
 
         start = int(self.clock() - self.settings.trigger_start.total_seconds()) - FIRST_NOTIFICATION_SLACK_SECONDS
         event = NewEvent(found.key, found.object_id, found.occurred_at, body)

@@ -18,8 +18,9 @@ from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest, IntercomForbidden
 from shared.intercom.names import cache_for, contact_names
-from shared.models.common import contact_to_model, conversation_to_model
+from shared.models.common import contact_to_model, conversation_to_model, format_timestamp
 from shared.models.companies import company_to_model
+from shared.models.tickets import ticket_to_model
 from shared.triggers.registry import Body
 
 log = logging.getLogger("shared.triggers.bodies")
@@ -79,10 +80,10 @@ def _object(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def tagged_body(client: IntercomClient, item: Mapping[str, Any], deadline: Deadline) -> dict[str, Any]:
-    """`{"tag": Tag, "contact": User or Lead}` from a `contact_tag`-shaped item; the tag's name from the item (a
-    notification carries it) or the name cache (a poll sees the id only)."""
-    tag, contact = _object(item.get("tag")), _object(item.get("contact"))
+def _tag(client: IntercomClient, item: Mapping[str, Any], deadline: Deadline) -> dict[str, Any]:
+    """The event's `Tag`: its name from the item (a notification carries it, so does a conversation's inline tag) or
+    the name cache (a poll of contacts sees the id only)."""
+    tag = _object(item.get("tag"))
     tag_id = str(tag.get("id"))
     name = tag.get("name")
     if not isinstance(name, str):
@@ -91,7 +92,51 @@ def tagged_body(client: IntercomClient, item: Mapping[str, Any], deadline: Deadl
         except (IntercomForbidden, IntercomBadRequest) as exc:
             log.warning("tag %s: name refused by Intercom (%s); its event has no name", tag_id, exc.code)
             name = None
-    return {"tag": {"id": tag_id, "name": name}, "contact": contact_body(client, contact, deadline)}
+    return {"id": tag_id, "name": name}
+
+
+def tagged_body(client: IntercomClient, item: Mapping[str, Any], deadline: Deadline) -> dict[str, Any]:
+    """`{"tag": Tag, "contact": User or Lead}` from a `contact_tag`-shaped item."""
+    contact = _object(item.get("contact"))
+    return {"tag": _tag(client, item, deadline), "contact": contact_body(client, contact, deadline)}
+
+
+def tagged_conversation_body(client: IntercomClient, item: Mapping[str, Any], deadline: Deadline) -> dict[str, Any]:
+    """`{"tag": Tag, "conversation": Conversation}` from `{"tag", "conversation"}`."""
+    conversation = _object(item.get("conversation"))
+    return {"tag": _tag(client, item, deadline), "conversation": conversation_body(client, conversation, deadline)}
+
+
+def ticket_body(client: IntercomClient, item: Mapping[str, Any], deadline: Deadline) -> dict[str, Any]:
+    """`Ticket`."""
+    return ticket_to_model(item).model_dump(mode="json")
+
+
+def deleted_contact_body(client: IntercomClient, item: Mapping[str, Any], deadline: Deadline) -> dict[str, Any]:
+    """`{"id", "external_id", "deleted_at"}` (`deleted_at`: the notification's `created_at`)."""
+    external = item.get("external_id")
+    return {
+        "id": str(item.get("id")),
+        "external_id": None if external is None else str(external),
+        "deleted_at": format_timestamp(item.get("deleted_at")),
+    }
+
+
+def notification_body(client: IntercomClient, item: Mapping[str, Any], deadline: Deadline) -> dict[str, Any]:
+    """`{"id", "topic", "created_at", "item"}`: the notification, its item as Intercom sent it (an item too long for
+    the log keeps its `type` and `id` only, with `"truncated": true`)."""
+    sent = _object(item.get("item"))
+    if stored_length(json.dumps(sent, separators=(",", ":"))) > MAX_TEXT_CHARS:
+        log.warning(
+            "notification %s: its item is too long for the log; the event keeps its type and id", item.get("id")
+        )
+        sent = {"type": sent.get("type"), "id": sent.get("id"), "truncated": True}
+    return {
+        "id": str(item.get("id")),
+        "topic": str(item.get("topic")),
+        "created_at": format_timestamp(item.get("created_at")),
+        "item": sent,
+    }
 
 
 BUILDERS: dict[Body, BodyBuilder] = {
@@ -101,4 +146,8 @@ BUILDERS: dict[Body, BodyBuilder] = {
     Body.CONVERSATION: conversation_body,
     Body.COMPANY: company_body,
     Body.TAGGED_CONTACT: tagged_body,
+    Body.TAGGED_CONVERSATION: tagged_conversation_body,
+    Body.TICKET: ticket_body,
+    Body.DELETED_CONTACT: deleted_contact_body,
+    Body.NOTIFICATION: notification_body,
 }

@@ -213,12 +213,16 @@ class EventLog:
         raise ConcurrentCommit(f"{self.trigger}: the checkpoint kept moving; append given up for now")
 
     def versions(self, object_id: str) -> set[str]:
-        """The logged keys `<object_id>:<stamp>` of one object (user-updated keys every version of a user)."""
+        """The logged keys `<object_id>:<...>` of one object (user-updated keys every version of a user)."""
+        return set(self.key_rows(object_id))
+
+    def key_rows(self, object_id: str) -> dict[str, int]:
+        """{key: when its event occurred} of the logged keys `<object_id>:<...>` of one object."""
         low, high = key_row_key(f"{object_id}:"), key_row_key(f"{object_id};")
         query = f"PartitionKey eq '{PARTITION}' and RowKey ge '{low}' and RowKey lt '{high}'"
         try:
-            rows = self._client().query_entities(query, select=["RowKey"], retry_total=STORAGE_RETRIES)
-            return {str(row["RowKey"])[len(KEY_PREFIX) :] for row in rows}
+            rows = self._client().query_entities(query, select=["RowKey", "OccurredAt"], retry_total=STORAGE_RETRIES)
+            return {str(row["RowKey"])[len(KEY_PREFIX) :]: int(row["OccurredAt"]) for row in rows}
         except AzureError as exc:
             raise _unavailable(exc) from exc
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,9 +36,9 @@ from shared.triggers import registry
 from shared.triggers.bodies import BUILDERS
 from shared.triggers.eventlog import Checkpoint, ConcurrentCommit, EventLog, NewEvent
 from shared.triggers.markers import MARKER_RETENTION_SECONDS, Markers
-from shared.triggers.reads import query_bound, scan_listing, scan_search, workspace_timezone
-from shared.triggers.registry import Trigger
-from shared.triggers.rules import RULES, Candidate, RuleContext, Selection, matches
+from shared.triggers.reads import Query, query_bound, scan_listing, scan_search, workspace_timezone
+from shared.triggers.registry import Source, Trigger
+from shared.triggers.rules import RULES, Candidate, RuleContext, Selection, after_creation, matches
 
 log = logging.getLogger("shared.triggers.poll")
 
@@ -48,6 +48,8 @@ log = logging.getLogger("shared.triggers.poll")
 SEAL_MARGIN_SECONDS = 120
 # Key rows outlive the look-back by this much (a look-back raised by less than this never re-logs an event).
 KEY_MARGIN_SECONDS = 86_400
+# A webhook-only trigger's keys are kept this long (our clock); a notification older than this is not appended.
+NOTIFIED_KEY_SECONDS = 7 * 86_400
 # How often a poll re-commits on a checkpoint that webhook appends moved meanwhile.
 REBASE_ATTEMPTS = 8
 
@@ -77,7 +79,7 @@ def cutoff_of(checkpoint: Checkpoint, lookback: int, sealed: int | None) -> int:
     return cutoff if sealed is None else max(cutoff, sealed + 1)
 
 
-# -- one poll -----------------------------------------------------------------------------------------------------
+# -- one read of an object for its triggers ----------------------------------------------------------------------
 
 
 def poll(
@@ -91,81 +93,130 @@ def poll(
     markers: Markers | None = None,
     seal_margin: int = SEAL_MARGIN_SECONDS,
 ) -> PollOutcome:
-    """One poll of `log_.trigger` on one connection. Storage errors (Unavailable) propagate: nothing is lost.
-
-    `markers`: the trigger's markers (default: in its own table, for the triggers that keep them). `clock` gives
-    "now" (our clock) for the trigger's start, the timezone refresh and sealing (SEAL_MARGIN_SECONDS: how far our
-    clock may run ahead of Intercom's).
-    """
-    spec = registry.trigger(log_.trigger)
-    if markers is None and spec.markers:
-        markers = Markers(log_.storage, log_.connection, spec.name)
-    now = clock()
-    checkpoint = log_.checkpoint()
-    if checkpoint is None:
-        checkpoint = log_.begin(int(now - trigger_start.total_seconds()))
-    state = dict(checkpoint.state)  # the next checkpoint's state: the window, the read and the seal update it
-    window = _window(client, spec, checkpoint, state, now, lookback, deadline)
-    read = _read(client, spec, window, state, now, lookback, deadline, log_.connection)
-    items = [item for item in read.items if matches(item, spec.where)]
-    selection = RULES[spec.rule](RuleContext(window.cutoff, spec.field, markers), items)
-    candidates, already = _unlogged(log_, spec, selection, window.cutoff)
-    events, names_error = _bodies(client, spec, candidates, deadline)
-    complete, error = read.complete, read.error
-    if names_error is not None:
-        complete, error = False, names_error
-        _read_window_again(state, checkpoint)
-    watermark = checkpoint.watermark
-    if complete:
-        watermark = _advance(checkpoint, state, window.sealed, read.top, now, lookback, seal_margin)
-    reason = None if error is None else f"{type(error).__name__}: {error}"
-    logged = 0
-    if events or watermark != checkpoint.watermark or state != checkpoint.state:
-        try:
-            logged = _commit(log_, checkpoint, events, watermark, state)
-        except ConcurrentCommit as exc:
-            log.info("poll %s %s: %s; this poll's findings are left to it", spec.name, log_.connection, exc)
-            return PollOutcome(
-                spec.name, log_.connection, "concurrent", 0, read.pages, checkpoint.watermark, window.cutoff, str(exc)
-            )
-    _settle(spec, log_.connection, selection, already | {e.key for e in events})
-    status = "ok" if complete else "partial"
-    outcome = PollOutcome(
-        spec.name, log_.connection, status, logged, read.pages, watermark, window.cutoff, reason, error
+    """One poll of `log_.trigger` alone: its object read for it only (its `where` in the search)."""
+    chosen = None if markers is None else {log_.trigger: markers}
+    (outcome,) = poll_object(
+        [log_],
+        client,
+        trigger_start=trigger_start,
+        lookback=lookback,
+        deadline=deadline,
+        clock=clock,
+        markers=chosen,
+        seal_margin=seal_margin,
     )
-    _log_outcome(outcome)
     return outcome
+
+
+def poll_object(
+    logs: Sequence[EventLog],
+    client: IntercomClient,
+    *,
+    trigger_start: timedelta,
+    lookback: int,
+    deadline: Deadline,
+    clock: Callable[[], float] = time.time,
+    markers: Mapping[str, Markers] | None = None,
+    seal_margin: int = SEAL_MARGIN_SECONDS,
+) -> list[PollOutcome]:
+    """One read of an Intercom object for the triggers of these logs (all of one source, on one connection), each
+    keeping its own log, checkpoint, keys and markers; one outcome per trigger, in order. Storage errors
+    (Unavailable) propagate: nothing is lost.
+
+    `markers`: a trigger's markers (default: in its own table, for the triggers that keep them). `clock` gives "now"
+    (our clock) for the triggers' start, the timezone refresh and sealing (SEAL_MARGIN_SECONDS: how far our clock
+    may run ahead of Intercom's).
+    """
+    specs = [registry.trigger(event_log.trigger) for event_log in logs]
+    source = specs[0].source
+    if source is None or any(spec.source is not source for spec in specs):
+        raise ValueError(f"one read polls triggers of one object: {[spec.name for spec in specs]}")
+    now = clock()
+    plans = [
+        _plan(event_log, spec, now, trigger_start, lookback, markers)
+        for event_log, spec in zip(logs, specs, strict=True)
+    ]
+    window = _window(client, source, plans, now, deadline)
+    read = _read(client, Query(source, _shared_where(specs)), window, plans, now, lookback, deadline)
+    return [_finish(plan, read, client, now, lookback, seal_margin, deadline) for plan in plans]
+
+
+@dataclass
+class _Plan:
+    """One trigger of a read: its log and markers, the checkpoint read (with its ETag), the state its next commit
+    writes (the read, the window and the seal update it), and its own window: items with `field` >= `cutoff`."""
+
+    log: EventLog
+    spec: Trigger
+    markers: Markers | None
+    checkpoint: Checkpoint
+    state: dict[str, Any]
+    sealed: int | None
+    cutoff: int
+
+
+def _plan(
+    event_log: EventLog,
+    spec: Trigger,
+    now: float,
+    trigger_start: timedelta,
+    lookback: int,
+    markers: Mapping[str, Markers] | None,
+) -> _Plan:
+    chosen = (markers or {}).get(spec.name)
+    if chosen is None and spec.markers:
+        chosen = Markers(event_log.storage, event_log.connection, spec.name)
+    checkpoint = event_log.checkpoint()
+    if checkpoint is None:
+        checkpoint = event_log.begin(int(now - trigger_start.total_seconds()))
+    state = dict(checkpoint.state)
+    sealed = state.get("sealed")
+    sealed = int(sealed) if isinstance(sealed, int) else None
+    return _Plan(event_log, spec, chosen, checkpoint, state, sealed, cutoff_of(checkpoint, lookback, sealed))
+
+
+def _shared_where(specs: Sequence[Trigger]) -> dict[str, Any] | None:
+    """The `where` filters every trigger of the read has (a trigger read alone: its own)."""
+    wheres = [spec.where or {} for spec in specs]
+    shared = {name: value for name, value in wheres[0].items() if all(w.get(name, _NONE) == value for w in wheres)}
+    return shared or None
+
+
+_NONE = object()
 
 
 @dataclass(frozen=True)
 class _Window:
-    """What this poll reads: items with field >= `cutoff`, searched as `field > bound`. `sealed`: the state's bound."""
+    """What this read covers: items with the source's field >= `cutoff` (the lowest of its triggers'), searched as
+    `field > bound`."""
 
     cutoff: int
     bound: int
-    sealed: int | None
 
 
-def _window(
-    client: IntercomClient,
-    spec: Trigger,
-    checkpoint: Checkpoint,
-    state: dict[str, Any],
-    now: float,
-    lookback: int,
-    deadline: Deadline,
-) -> _Window:
-    """The cutoff and the search bound (the timezone read or refreshed into `state` for contacts)."""
-    timezone = workspace_timezone(client, state, now, deadline) if spec.source.day_granular else None
-    sealed = state.get("sealed")
-    sealed = int(sealed) if isinstance(sealed, int) else None
-    cutoff = cutoff_of(checkpoint, lookback, sealed)
-    return _Window(cutoff, query_bound(spec, cutoff, timezone), sealed)
+def _window(client: IntercomClient, source: Source, plans: list[_Plan], now: float, deadline: Deadline) -> _Window:
+    """The read's cutoff and search bound; for contacts the workspace timezone, read or refreshed from the newest
+    one the triggers' states hold, and given to each of them."""
+    cutoff = min(plan.cutoff for plan in plans)
+    timezone = None
+    if source.day_granular:
+        freshest: dict[str, Any] = max((plan.state for plan in plans), key=_tz_checked)
+        known = dict(freshest)
+        timezone = workspace_timezone(client, known, now, deadline)
+        if "tz_checked" in known:
+            for plan in plans:
+                plan.state["tz"], plan.state["tz_checked"] = known.get("tz"), known["tz_checked"]
+    return _Window(cutoff, query_bound(source, cutoff, timezone))
+
+
+def _tz_checked(state: dict[str, Any]) -> float:
+    checked = state.get("tz_checked")
+    return float(checked) if isinstance(checked, int | float) else -1.0
 
 
 @dataclass(frozen=True)
 class _Read:
-    """What a poll read of its window. `complete`: down to the cutoff; `top`: the watermark it may give then."""
+    """What a read of the window found. `complete`: down to the cutoff; `top`: the watermark it may give then."""
 
     items: list[dict[str, Any]]
     pages: int
@@ -183,54 +234,123 @@ def _saved_read(state: dict[str, Any], cutoff: int) -> dict[str, Any] | None:
     return None
 
 
+def _shared_saved_read(plans: list[_Plan], cutoff: int) -> dict[str, Any] | None:
+    """The saved read every trigger of the read committed (the same in each state). A trigger that did not commit it
+    (its commit failed, it is new) never read that part: then the window is read again from the top for all."""
+    saved = [_saved_read(plan.state, cutoff) for plan in plans]
+    if saved[0] is not None and all(other == saved[0] for other in saved[1:]):
+        return saved[0]
+    for plan in plans:
+        plan.state.pop("resume", None)
+    return None
+
+
+def _keep(plans: list[_Plan], name: str, value: Any) -> None:
+    """Give every trigger of the read the same read state (`resume`, `page`; None: none)."""
+    for plan in plans:
+        if value is None:
+            plan.state.pop(name, None)
+        else:
+            plan.state[name] = value
+
+
 def _read(
     client: IntercomClient,
-    spec: Trigger,
+    query: Query,
     window: _Window,
-    state: dict[str, Any],
+    plans: list[_Plan],
     now: float,
     lookback: int,
     deadline: Deadline,
-    connection: str,
 ) -> _Read:
     """Phase 1, what is new since the last complete read; then phase 2, the saved read resumed from its cursor.
-    A read cut short leaves its cursor in `state["resume"]`."""
-    if spec.source.listing:
-        return _read_listing(client, spec, window, state, now, deadline)
-    resume = _saved_read(state, window.cutoff)
+    A read cut short leaves its cursor in every trigger's `state["resume"]`."""
+    if query.source.listing:
+        return _read_listing(client, query.source, window, plans, now, deadline)
+    resume = _shared_saved_read(plans, window.cutoff)
     fresh_stop = window.cutoff if resume is None else max(window.cutoff, int(resume["top"]) - lookback)
     # The watermark never passes our clock: an item dated in the future (conversations take a `created_at` on
     # import) would otherwise lift every later cutoff above the writes that follow it.
-    fresh = scan_search(client, spec, window.bound, fresh_stop, deadline, ceiling=int(now))
+    fresh = scan_search(client, query, window.bound, fresh_stop, deadline, ceiling=int(now))
     if resume is None:
         if not fresh.complete and fresh.after is not None and fresh.top is not None:
-            state["resume"] = {"after": fresh.after, "top": fresh.top, "bound": window.bound, "cutoff": window.cutoff}
+            saved = {"after": fresh.after, "top": fresh.top, "bound": window.bound, "cutoff": window.cutoff}
+            _keep(plans, "resume", saved)
         return _Read(fresh.items, fresh.pages, fresh.complete, fresh.top, fresh.error)
     if not fresh.complete:
         return _Read(fresh.items, fresh.pages, False, fresh.top, fresh.error)
     saved_top = int(resume["top"])
     top = saved_top if fresh.top is None else max(saved_top, fresh.top)
-    rest = scan_search(client, spec, int(resume["bound"]), window.cutoff, deadline, after=str(resume["after"]))
+    rest = scan_search(client, query, int(resume["bound"]), window.cutoff, deadline, after=str(resume["after"]))
     if rest.complete:
-        state.pop("resume", None)
+        _keep(plans, "resume", None)
     elif isinstance(rest.error, IntercomBadRequest) and rest.pages == 0:
-        log.warning("poll %s %s: Intercom refused the saved cursor; reading the window again", spec.name, connection)
-        state.pop("resume", None)
+        name = query.source.name
+        log.warning(
+            "poll %s %s: Intercom refused the saved cursor; reading the window again", name, client.connection.name
+        )
+        _keep(plans, "resume", None)
     else:
-        state["resume"] = {**resume, "after": rest.after or resume["after"], "top": top}
+        _keep(plans, "resume", {**resume, "after": rest.after or resume["after"], "top": top})
     return _Read(fresh.items + rest.items, fresh.pages + rest.pages, rest.complete, top, rest.error)
 
 
 def _read_listing(
-    client: IntercomClient, spec: Trigger, window: _Window, state: dict[str, Any], now: float, deadline: Deadline
+    client: IntercomClient, source: Source, window: _Window, plans: list[_Plan], now: float, deadline: Deadline
 ) -> _Read:
-    """The company listing from the page the last complete read ended on; a read cut short is simply read again
-    (no cursor to keep: its cost is the pages of new companies)."""
-    page = state.get("page")
-    scan = scan_listing(client, spec, page if isinstance(page, int) else None, window.cutoff, deadline, int(now))
+    """The company listing from the page the last complete read ended on (the lowest any trigger of the read holds);
+    a read cut short is simply read again (no cursor to keep: its cost is the pages of new companies)."""
+    pages = [plan.state.get("page") for plan in plans]
+    page = min(pages) if all(isinstance(p, int) for p in pages) else None  # type: ignore[type-var]
+    scan = scan_listing(client, source, page, window.cutoff, deadline, int(now))
     if scan.complete and scan.tail_page is not None:
-        state["page"] = scan.tail_page
+        _keep(plans, "page", scan.tail_page)
     return _Read(scan.items, scan.pages, scan.complete, scan.top, scan.error)
+
+
+def _finish(
+    plan: _Plan,
+    read: _Read,
+    client: IntercomClient,
+    now: float,
+    lookback: int,
+    seal_margin: int,
+    deadline: Deadline,
+) -> PollOutcome:
+    """One trigger's part of the read: its events among the items, logged once with its new watermark."""
+    spec, log_, checkpoint, state = plan.spec, plan.log, plan.checkpoint, plan.state
+    items = [item for item in read.items if _its(spec, item)]
+    context = RuleContext(plan.cutoff, spec.field, plan.markers, spec.version, log_)
+    selection = RULES[spec.rule](context, items)
+    candidates, already = _unlogged(log_, spec, selection, plan.cutoff)
+    events, names_error = _bodies(client, spec, candidates, deadline)
+    complete, error = read.complete, read.error
+    if names_error is not None:
+        complete, error = False, names_error
+        _read_window_again(state, checkpoint)
+    watermark = checkpoint.watermark
+    if complete:
+        watermark = _advance(checkpoint, state, plan.sealed, read.top, now, lookback, seal_margin)
+    reason = None if error is None else f"{type(error).__name__}: {error}"
+    logged = 0
+    if events or watermark != checkpoint.watermark or state != checkpoint.state:
+        try:
+            logged = _commit(log_, checkpoint, events, watermark, state)
+        except ConcurrentCommit as exc:
+            log.info("poll %s %s: %s; this poll's findings are left to it", spec.name, log_.connection, exc)
+            return PollOutcome(
+                spec.name, log_.connection, "concurrent", 0, read.pages, checkpoint.watermark, plan.cutoff, str(exc)
+            )
+    _settle(spec, log_.connection, selection, already | {e.key for e in events})
+    status = "ok" if complete else "partial"
+    outcome = PollOutcome(spec.name, log_.connection, status, logged, read.pages, watermark, plan.cutoff, reason, error)
+    _log_outcome(outcome)
+    return outcome
+
+
+def _its(spec: Trigger, item: Mapping[str, Any]) -> bool:
+    """Whether a read item may be one of the trigger's events (its `where`, and `after_creation`)."""
+    return matches(item, spec.where) and (not spec.after_creation or after_creation(item, spec.field))
 
 
 def _unlogged(log_: EventLog, spec: Trigger, selection: Selection, cutoff: int) -> tuple[list[Candidate], set[str]]:
@@ -342,20 +462,21 @@ def _log_outcome(outcome: PollOutcome) -> None:
 def poll_connection(
     settings: Settings,
     connection_name: str,
-    trigger: str,
+    source: Source,
     deadline: Deadline,
     *,
     client: IntercomClient | None = None,
     clock: Callable[[], float] = time.time,
-) -> PollOutcome:
-    """Poll one trigger on one connection with the process's client (budget in Table Storage)."""
+) -> list[PollOutcome]:
+    """One read of `source` on one connection for all of its triggers, with the process's client (budget in Table
+    Storage); one outcome per trigger."""
     storage = settings.storage_connection_string.get_secret_value()
     connection = settings.connections[connection_name]
     client = client or client_for(connection, settings)
     if connection.client_secret is not None:
         WorkspaceDirectory(storage).learn(client, deadline)
-    return poll(
-        EventLog(storage, connection_name, trigger),
+    return poll_object(
+        [EventLog(storage, connection_name, trigger.name) for trigger in registry.of_source(source)],
         client,
         trigger_start=settings.trigger_start,
         lookback=settings.poll_lookback_seconds,
@@ -364,19 +485,23 @@ def poll_connection(
     )
 
 
-def key_bound(name: str, watermark: int, lookback: int) -> int:
-    """Key rows of events that occurred before this may be pruned: no poll can meet those events again.
+def key_bound(name: str, watermark: int, lookback: int, *, now: float) -> int:
+    """Key rows of events that occurred before this may be pruned: no poll can meet those events again (nor a
+    notification be appended: the webhook path appends nothing older).
 
     A poll drops keys by `seen_keys(cutoff)` with cutoff >= watermark - lookback, so older keys are never asked
     for (a poll that read an older checkpoint fails its commit on the ETag). Keys that name an object for good
     (user-created, lead-converted, ...) guard events found through a marker, which lives MARKER_RETENTION_SECONDS
     after the object was last seen, or an object seen again any time; so they stay that long. contact-unsubscribed
     keeps its keys (one per contact ever seen unsubscribed): an unsubscribed contact may be updated any time later,
-    and only its key tells that it fired.
+    and only its key tells that it fired. A webhook-only trigger (no poll, no watermark) keeps its keys
+    NOTIFIED_KEY_SECONDS (our clock): a notification Intercom sends again comes within hours.
     """
     spec = registry.trigger(name)
     if spec.keys_forever:
         return 0
+    if spec.source is None:
+        return int(now) - NOTIFIED_KEY_SECONDS
     bound = watermark - lookback - KEY_MARGIN_SECONDS
     if spec.identity_keys:
         bound = min(bound, watermark - MARKER_RETENTION_SECONDS - KEY_MARGIN_SECONDS)
@@ -398,6 +523,6 @@ def prune_trigger(settings: Settings, connection_name: str, trigger: str, *, now
     logged_before = datetime.fromtimestamp(moment, UTC) - timedelta(days=settings.event_retention_days)
     removed += event_log.prune(
         logged_before=logged_before,
-        keys_before=key_bound(trigger, checkpoint.watermark, settings.poll_lookback_seconds),
+        keys_before=key_bound(trigger, checkpoint.watermark, settings.poll_lookback_seconds, now=moment),
     )
     return removed

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from shared.errors import ConnectorError
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.triggers.registry import Trigger
+from shared.triggers.registry import Source
 from shared.triggers.rules import stamp
 
 log = logging.getLogger("shared.triggers.reads")
@@ -63,23 +63,38 @@ def day_bound(cutoff: int, timezone: str | None) -> int:
     return bound
 
 
-def search_body(spec: Trigger, cutoff_or_bound: int, after: str | None = None) -> dict[str, Any]:
-    """The search request: `field > bound` (and the trigger's `where`), newest first, 150 a page, from `after`."""
-    date = {"field": spec.field, "operator": ">", "value": cutoff_or_bound}
-    query: dict[str, Any] = date
-    if spec.where:
-        equal = [{"field": name, "operator": "=", "value": value} for name, value in spec.where.items()]
-        query = {"operator": "AND", "value": [date, *equal]}
+@dataclass(frozen=True)
+class Query:
+    """What one read asks of an Intercom object: its items by `source.field`, newest first, that have each of the
+    `where` field values (the filters every trigger of the read shares)."""
+
+    source: Source
+    where: Mapping[str, Any] | None = None
+
+    @property
+    def field(self) -> str:
+        return self.source.field
+
+
+def search_body(query: Query, cutoff_or_bound: int, after: str | None = None) -> dict[str, Any]:
+    """The search request: `field > bound` (and the query's `where`), newest first, 150 a page, from `after`."""
+    date = {"field": query.field, "operator": ">", "value": cutoff_or_bound}
+    body: dict[str, Any] = date
+    if query.where:
+        equal = [{"field": name, "operator": "=", "value": value} for name, value in query.where.items()]
+        body = {"operator": "AND", "value": [date, *equal]}
     pagination: dict[str, Any] = {"per_page": PER_PAGE}
     if after is not None:
         pagination["starting_after"] = after
-    return {"query": query, "sort": {"field": spec.field, "order": "descending"}, "pagination": pagination}
+    return {"query": body, "sort": {"field": query.field, "order": "descending"}, "pagination": pagination}
 
 
-def query_bound(spec: Trigger, cutoff: int, timezone: str | None) -> int:
-    if spec.source.day_granular:
+def query_bound(source: Source, cutoff: int, timezone: str | None) -> int:
+    if source.day_granular:
         return day_bound(cutoff, timezone)
-    return cutoff - 1  # conversation search: `>` is "greater or equal" to the second; exact filtering follows
+    return (
+        cutoff - 1
+    )  # conversation and ticket search: `>` is "greater or equal" to the second; exact filtering follows
 
 
 # -- reading Intercom ---------------------------------------------------------------------------------------------
@@ -107,7 +122,7 @@ def _next_cursor(page: Mapping[str, Any]) -> str | None:
 
 def scan_search(
     client: IntercomClient,
-    spec: Trigger,
+    query: Query,
     bound: int,
     stop_below: int,
     deadline: Deadline,
@@ -118,23 +133,23 @@ def scan_search(
     scan = Scan(after=after)
     while True:
         try:
-            page = client.search(spec.source.path, search_body(spec, bound, scan.after), deadline=deadline)
+            page = client.search(query.source.path, search_body(query, bound, scan.after), deadline=deadline)
         except ConnectorError as exc:  # Throttled (budget, deadline), Intercom errors, throttle storage down
             scan.error = exc
             return scan
         if not isinstance(page, dict):
-            scan.error = ConnectorError(f"Intercom answered {spec.source.path} with something that is not a page")
+            scan.error = ConnectorError(f"Intercom answered {query.source.path} with something that is not a page")
             return scan
         scan.pages += 1
-        data = [item for item in page.get(spec.source.items) or [] if isinstance(item, dict)]
+        data = [item for item in page.get(query.source.items) or [] if isinstance(item, dict)]
         scan.items.extend(data)
         if scan.pages == 1 and after is None:
-            stamps = [s for s in (stamp(item, spec.field) for item in data) if s is not None]
+            stamps = [s for s in (stamp(item, query.field) for item in data) if s is not None]
             scan.top = max(stamps, default=None)
             if scan.top is not None and ceiling is not None:
                 scan.top = min(scan.top, ceiling)
         following = _next_cursor(page)
-        last = stamp(data[-1], spec.field) if data else None
+        last = stamp(data[-1], query.field) if data else None
         if following is None or last is None or last < stop_below:
             scan.complete, scan.after = True, None
             return scan
@@ -173,7 +188,7 @@ def workspace_timezone(client: IntercomClient, state: dict[str, Any], now: float
 
 
 def scan_listing(
-    client: IntercomClient, spec: Trigger, page: int | None, stop_below: int, deadline: Deadline, ceiling: int
+    client: IntercomClient, source: Source, page: int | None, stop_below: int, deadline: Deadline, ceiling: int
 ) -> Scan:
     """The company listing (`GET /companies`, every company by page number, oldest first: an order Intercom does not
     document), read from its tail: the page the last poll ended on (`page`; None: the last page, which page 1
@@ -183,9 +198,9 @@ def scan_listing(
     read: dict[int, list[dict[str, Any]]] = {}
 
     def fetch(number: int) -> int:
-        answer = client.get(spec.source.path, params={"page": number, "per_page": LISTING_PER_PAGE}, deadline=deadline)
+        answer = client.get(source.path, params={"page": number, "per_page": LISTING_PER_PAGE}, deadline=deadline)
         if not isinstance(answer, dict):
-            raise ConnectorError(f"Intercom answered {spec.source.path} with something that is not a page")
+            raise ConnectorError(f"Intercom answered {source.path} with something that is not a page")
         scan.pages += 1
         read[number] = [item for item in answer.get("data") or [] if isinstance(item, dict)]
         pages = answer.get("pages")
@@ -202,7 +217,7 @@ def scan_listing(
                 last = fetch(number)
         for following in range(number + 1, last + 1):
             last = max(last, fetch(following))
-        while number > 1 and (not read[number] or (stamp(read[number][0], spec.field) or 0) >= stop_below):
+        while number > 1 and (not read[number] or (stamp(read[number][0], source.field) or 0) >= stop_below):
             number -= 1
             if number not in read:
                 fetch(number)
@@ -210,7 +225,7 @@ def scan_listing(
         scan.error = exc
         return scan
     scan.items = [item for n in sorted(read, reverse=True) for item in reversed(read[n])]
-    stamps = [s for s in (stamp(item, spec.field) for item in scan.items) if s is not None]
+    stamps = [s for s in (stamp(item, source.field) for item in scan.items) if s is not None]
     scan.top = None if not stamps else min(max(stamps), ceiling)
     scan.complete, scan.tail_page = True, last
     return scan

@@ -9,12 +9,16 @@ only for contacts whose events are all logged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.triggers.eventlog import LOOKUP_THREADS, EventLog
 from shared.triggers.markers import Markers
-from shared.triggers.registry import Rule
+from shared.triggers.registry import Rule, Trigger
+from shared.triggers.topic_rules import Found
 
 
 @dataclass(frozen=True)
@@ -37,16 +41,25 @@ class Selection:
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a rule may use: the window's cutoff, the trigger's time field and its markers (None: it keeps none)."""
+    """What a rule may use: the window's cutoff, the trigger's time field, the field whose value versions its keys
+    (Rule.VERSION; None: the time field), its markers (None: it keeps none) and its log (the rules whose keys follow
+    what is logged)."""
 
     cutoff: int
     field: str
     markers: Markers | None = None
+    version: str | None = None
+    log: EventLog | None = None
 
     def marked(self) -> Markers:
         if self.markers is None:
             raise ValueError(f"a rule over {self.field} needs markers")
         return self.markers
+
+    def logged(self) -> EventLog:
+        if self.log is None:
+            raise ValueError(f"a rule over {self.field} needs its log")
+        return self.log
 
 
 RuleFunction = Callable[[RuleContext, list[dict[str, Any]]], Selection]
@@ -67,6 +80,13 @@ def matches(item: Mapping[str, Any], where: Mapping[str, Any] | None) -> bool:
     return where is None or all(item.get(name) == value for name, value in where.items())
 
 
+def after_creation(item: Mapping[str, Any], field: str) -> bool:
+    """Whether the item's `field` is later than its `created_at` (a lead's creation is no lead update, a
+    conversation's opening message no reply); an item without `created_at` passes."""
+    value, created = stamp(item, field), stamp(item, "created_at")
+    return created is None or (value is not None and value > created)
+
+
 def _window(ctx: RuleContext, items: list[dict[str, Any]]) -> Iterator[tuple[str, int, dict[str, Any]]]:
     """(id, time, item) of each object in the window once, in its newest version read (items come newest first)."""
     seen: set[str] = set()
@@ -84,14 +104,16 @@ def by_id(ctx: RuleContext, items: list[dict[str, Any]]) -> Selection:
 
 
 def by_version(ctx: RuleContext, items: list[dict[str, Any]]) -> Selection:
-    """One event per version: key = id:time (user-updated: updated_at; conversation-closed: last_close_at). Every
-    version read counts, not only the newest (two versions of one user may both be in the window)."""
+    """One event per version: key = id:value of the version field (user-updated: updated_at; conversation-closed:
+    last_close_at; conversation-snoozed: snoozed_until, in the window by updated_at). Every version read counts, not
+    only the newest (two versions of one user may both be in the window)."""
     found: dict[str, Candidate] = {}
     for item in items:
         object_id, value = item.get("id"), stamp(item, ctx.field)
-        if object_id is None or value is None or value < ctx.cutoff:
+        version = value if ctx.version is None else stamp(item, ctx.version)
+        if object_id is None or value is None or version is None or value < ctx.cutoff:
             continue
-        key = f"{object_id}:{value}"
+        key = f"{object_id}:{version}"
         found.setdefault(key, Candidate(key, str(object_id), value, item))
     return Selection(list(found.values()))
 
@@ -161,14 +183,24 @@ def lead_email_added(ctx: RuleContext, items: list[dict[str, Any]]) -> Selection
 
 def tag_ids(contact: Mapping[str, Any]) -> list[str]:
     """The tag ids Intercom lists inline in a contact (at most 10)."""
-    tags = contact.get("tags")
-    data = tags.get("data") if isinstance(tags, Mapping) else None
-    return sorted({str(t["id"]) for t in data or [] if isinstance(t, Mapping) and t.get("id") is not None})
+    return sorted(_inline_tags(contact, "data"))
+
+
+def _inline_tags(item: Mapping[str, Any], within: str) -> dict[str, Any]:
+    """{tag id: its name or None} of the tags an item lists inline (`tags.data[]` of a contact, `tags.tags[]` of a
+    conversation)."""
+    tags = item.get("tags")
+    data = tags.get(within) if isinstance(tags, Mapping) else None
+    return {
+        str(t["id"]): t.get("name")
+        for t in (data if isinstance(data, list) else [])
+        if isinstance(t, Mapping) and t.get("id") is not None
+    }
 
 
 @dataclass
 class _TagSets:
-    """What contact-tagged read: each contact's tags now, its event keys, and its `updated_at`."""
+    """What a tagged rule read: each object's tags now, its event keys, and its time."""
 
     markers: Markers
     before: dict[str, tuple[int, str]] = field(default_factory=dict)
@@ -177,8 +209,8 @@ class _TagSets:
     seen_at: dict[str, int] = field(default_factory=dict)
 
     def settle(self, done: set[str]) -> None:
-        """Record the tags of every contact whose events are all logged (the next poll compares with these); a
-        contact read again as it was recorded (the look-back re-reads) costs no write."""
+        """Record the tags of every object whose events are all logged (the next poll compares with these); one
+        read again as it was recorded (the look-back re-reads) costs no write."""
         ready = [
             i
             for i in self.now
@@ -189,28 +221,124 @@ class _TagSets:
             self.markers.mark({i: self.seen_at[i] for i in ready}, {i: ",".join(self.now[i]) for i in ready})
 
 
-def contact_tagged(ctx: RuleContext, items: list[dict[str, Any]]) -> Selection:
-    """(contact, tag) for each tag a contact carries now that it did not carry when a poll last saw it; a contact
-    created in the window: each of its tags; a contact no poll saw before: none (its tags are recorded)."""
-    sets = _TagSets(ctx.marked())
-    window = list(_window(ctx, items))
-    sets.before = before = sets.markers.values(i for i, _, _ in window)
+def _tagged(holder: str, within: str) -> RuleFunction:
+    """(object, tag) for each tag an object carries now that it did not carry when a poll last saw it; an object
+    created in the window: each of its tags; an object no poll saw before: none (its tags are recorded). The event
+    is `{"tag": {id, name}, holder: item}`."""
+
+    def rule(ctx: RuleContext, items: list[dict[str, Any]]) -> Selection:
+        sets = _TagSets(ctx.marked())
+        window = list(_window(ctx, items))
+        sets.before = before = sets.markers.values(i for i, _, _ in window)
+        found: list[Candidate] = []
+        for object_id, value, item in window:
+            names = _inline_tags(item, within)
+            now = sorted(names)
+            sets.now[object_id], sets.seen_at[object_id] = now, value
+            created = stamp(item, "created_at")
+            if object_id in before:
+                new = set(now) - set(filter(None, before[object_id][1].split(",")))
+            elif created is not None and created >= ctx.cutoff:
+                new = set(now)
+            else:
+                new = set()
+            for tag in sorted(new):
+                key = f"{object_id}:{tag}"
+                sets.keys.setdefault(object_id, []).append(key)
+                subject = {"tag": {"id": tag, "name": names[tag]}, holder: item}
+                found.append(Candidate(key, object_id, value, subject))
+        return Selection(found, sets.settle)
+
+    return rule
+
+
+# -- ticket-state-changed: keys that follow the log ---------------------------------------------------------------
+
+
+def ticket_state(ticket: Mapping[str, Any]) -> str | None:
+    """A ticket's state: its `ticket_state.id` (2.16), or an older payload's flat state string."""
+    state = ticket.get("ticket_state")
+    if isinstance(state, Mapping):
+        state = state.get("id")
+    if isinstance(state, bool) or not isinstance(state, str | int) or not _SAFE.match(str(state)):
+        return None
+    return str(state)
+
+
+_SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class LastState:
+    """What a ticket's next change is compared with: its state, the number of changes logged for it (0: a state a
+    poll saw first, no change logged yet) and the ticket's `updated_at` then."""
+
+    state: str
+    changes: int
+    at: int
+
+
+def logged_state(log: EventLog, ticket_id: str) -> LastState | None:
+    """The last change logged for the ticket (its key rows `<id>:<state>:<n>`, kept for good), or None."""
+    last: LastState | None = None
+    for key, at in log.key_rows(ticket_id).items():
+        _, state, changes = key.split(":")
+        if last is None or int(changes) > last.changes:
+            last = LastState(state, int(changes), at)
+    return last
+
+
+def last_state(log: EventLog, markers: Markers, ticket_id: str) -> LastState | None:
+    """The last change logged; before any is, the state a poll first saw (the marker, `Value` = the state)."""
+    last = logged_state(log, ticket_id)
+    if last is None:
+        seen = markers.values([ticket_id]).get(ticket_id)
+        last = None if seen is None else LastState(seen[1], 0, seen[0])
+    return last
+
+
+def state_change(last: LastState | None, ticket: Mapping[str, Any], at: int) -> str | None:
+    """The key of the change this version of the ticket is (None: no change, or a version older than the last)."""
+    state = ticket_state(ticket)
+    if state is None or (last is not None and (at < last.at or state == last.state)):
+        return None
+    return f"{ticket['id']}:{state}:{1 if last is None else last.changes + 1}"
+
+
+def state_changed(ctx: RuleContext, items: list[dict[str, Any]]) -> Selection:
+    """A ticket read in another state than the last one logged for it (key `<id>:<state>:<n>`, the n-th change). A
+    ticket with nothing logged is compared with the state a poll first saw it in (a marker, refreshed while the
+    ticket is seen unchanged); the first sight itself is no event (a poll cannot tell that it changed)."""
+    markers, log = ctx.marked(), ctx.logged()
+    window = [entry for entry in _window(ctx, items) if ticket_state(entry[2]) is not None]
+    with ThreadPoolExecutor(max_workers=max(1, min(LOOKUP_THREADS, len(window)))) as pool:
+        lasts = list(pool.map(lambda entry: last_state(log, markers, entry[0]), window))
     found: list[Candidate] = []
-    for object_id, value, item in window:
-        now = tag_ids(item)
-        sets.now[object_id], sets.seen_at[object_id] = now, value
-        created = stamp(item, "created_at")
-        if object_id in before:
-            new = set(now) - set(filter(None, before[object_id][1].split(",")))
-        elif created is not None and created >= ctx.cutoff:
-            new = set(now)
-        else:
-            new = set()
-        for tag in sorted(new):
-            key = f"{object_id}:{tag}"
-            sets.keys.setdefault(object_id, []).append(key)
-            found.append(Candidate(key, object_id, value, {"tag": {"id": tag}, "contact": item}))
-    return Selection(found, sets.settle)
+    seen: dict[str, int] = {}
+    states: dict[str, str] = {}
+    for (object_id, value, item), last in zip(window, lasts, strict=True):
+        state = str(ticket_state(item))
+        if last is None or (last.changes == 0 and state == last.state and value > last.at):
+            seen[object_id], states[object_id] = value, state
+            continue
+        key = state_change(last, item, value)
+        if key is not None:
+            found.append(Candidate(key, object_id, value, item))
+    if seen:
+        markers.mark(seen, states)
+    return Selection(found)
+
+
+def notified(trigger: Trigger, log: EventLog, subject: Mapping[str, Any], found: Found) -> Found | None:
+    """A notification's event as a poll of the trigger would key it, or None when a poll would see no event in it:
+    `after_creation` (a lead's creation, a conversation's opening message); ticket-state-changed (`ticket.state
+    .updated`: a change happened) the change after the last one logged (None: logged already, or older than it)."""
+    if trigger.after_creation and not after_creation(subject, trigger.field):
+        return None
+    if trigger.rule is Rule.STATE_CHANGED:
+        key = state_change(logged_state(log, found.object_id), subject, found.occurred_at)
+        return None if key is None else Found(key, found.object_id, found.occurred_at)
+    return found
 
 
 RULES: dict[Rule, RuleFunction] = {
@@ -219,5 +347,8 @@ RULES: dict[Rule, RuleFunction] = {
     Rule.USER_CREATED: user_created,
     Rule.LEAD_CONVERTED: lead_converted,
     Rule.LEAD_EMAIL_ADDED: lead_email_added,
-    Rule.CONTACT_TAGGED: contact_tagged,
+    Rule.CONTACT_TAGGED: _tagged("contact", "data"),
+    Rule.CONVERSATION_TAGGED: _tagged("conversation", "tags"),
+    Rule.STATE_CHANGED: state_changed,
+    Rule.NONE: lambda ctx, items: Selection([]),
 }

@@ -1,9 +1,10 @@
-"""How a webhook notification's item is a trigger's event, under the key a poll gives it (interface §6).
+"""How a webhook notification is a trigger's event, under the key a poll gives it (interface §6, §9).
 
-A trigger's `Webhook` declarations (shared/triggers/registry.py) name the topic, the key rule (`Key`), the item's
-time field (`at`), the role the contact must have and where the object is. These functions read `data.item` (the
-object as Intercom's REST API shows it, timestamps as Unix seconds or ISO-8601 strings) with them: the object the
-event is about, its identity, and what the item lacks for them.
+A trigger's `Webhook` declarations (shared/triggers/registry.py) name the topic, the subject the item is to it
+(`Form`), the key paths, the time path (`at`), the role the contact must have and where the object is. These
+functions read a notification with them: the subjects (the objects the events are about, as the trigger's body
+builder takes them), each one's identity, and what the notification lacks for them. `data.item` is the object as
+Intercom's REST API shows it, timestamps as Unix seconds or ISO-8601 strings.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared.triggers.registry import Key, Webhook
+from shared.triggers.registry import EVERY_TOPIC, Form, Webhook
+
+PING = "ping"
 
 
 def unix_seconds(value: Any) -> int | None:
@@ -41,6 +44,30 @@ class Found:
     occurred_at: int
 
 
+@dataclass(frozen=True)
+class Notification:
+    """What the rules read of a notification: its envelope's `id`, `topic`, `created_at`, its `data.item` (`item`:
+    timestamps as the REST API gives them, or as sent; `raw`: exactly as sent)."""
+
+    id: Any
+    topic: str
+    created_at: Any
+    item: Mapping[str, Any]
+    raw: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, envelope: Mapping[str, Any], item: Mapping[str, Any] | None = None) -> Notification:
+        data = envelope.get("data")
+        raw = data.get("item") if isinstance(data, Mapping) else None
+        raw = raw if isinstance(raw, Mapping) else {}
+        return cls(envelope.get("id"), str(envelope.get("topic")), envelope.get("created_at"), item or raw, raw)
+
+
+def feeds(webhook: Webhook, topic: str) -> bool:
+    """Whether the webhook takes this topic (`*`: every topic but `ping`)."""
+    return topic == webhook.topic or (webhook.topic == EVERY_TOPIC and topic != PING)
+
+
 def _dig(item: Mapping[str, Any], path: str) -> Any:
     value: Any = item
     for part in path.split("."):
@@ -59,47 +86,91 @@ def _object_id(value: Any) -> str | None:
     return str(value) if _ID.match(str(value)) else None
 
 
-def _ids(webhook: Webhook) -> tuple[str, ...]:
-    """The paths of the ids the key is made of."""
-    return ("contact.id", "tag.id") if webhook.key is Key.TAGGING else ("id",)
+def is_stamp_name(name: str) -> bool:
+    """Whether a field holds a timestamp (Unix seconds in REST, ISO-8601 in some notifications)."""
+    return name.endswith("_at") or name == "snoozed_until"
 
 
-def subject(webhook: Webhook, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """What the event is about, as the trigger's body builder takes it: the item, or the object a wrapper item holds.
-    A wrapper's object is also taken when the item is that object itself (`contact.unsubscribed` is documented as
-    carrying a Subscription, captured as a `contact_unsubscribe` around the contact: a bare contact would do too)."""
+def _key_part(path: str, value: Any) -> str | None:
+    """A part of a key: a timestamp as Unix seconds (a field named as one), else an Intercom id."""
+    if is_stamp_name(path.rsplit(".", 1)[-1]):
+        stamp = unix_seconds(value)
+        return None if stamp is None else str(stamp)
+    return _object_id(value)
+
+
+def _tags_added(item: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The tags a `conversation_part.tag.created` adds: `tags_added` on the conversation, else on its parts."""
+    holders = [item]
+    parts = _dig(item, "conversation_parts.conversation_parts")
+    holders += [p for p in parts if isinstance(p, Mapping)] if isinstance(parts, list) else []
+    for holder in holders:
+        tags = _dig(holder, "tags_added.tags")
+        if isinstance(tags, list) and tags:
+            return [tag for tag in tags if isinstance(tag, Mapping)]
+    return []
+
+
+def subjects(webhook: Webhook, sent: Notification) -> list[Mapping[str, Any]]:
+    """What the events of this notification are about, as the trigger's body builder takes them."""
+    item = sent.item
+    if webhook.form is Form.TAGS_ADDED:
+        return [{"tag": tag, "conversation": item} for tag in _tags_added(item)]
+    if webhook.form is Form.DELETED:
+        return [{"id": item.get("id"), "external_id": item.get("external_id"), "deleted_at": sent.created_at}]
+    if webhook.form is Form.NOTIFICATION:
+        return [{"id": sent.id, "topic": sent.topic, "created_at": sent.created_at, "item": sent.raw}]
+    # A wrapper's object is also taken when the item is that object itself (`contact.unsubscribed` is documented as
+    # carrying a Subscription, captured as a `contact_unsubscribe` around the contact: a bare contact would do too).
     if webhook.within is None or item.get("type") == webhook.within:
-        return item
+        return [item]
     inner = item.get(webhook.within)
-    return inner if isinstance(inner, Mapping) else None
+    return [inner] if isinstance(inner, Mapping) else []
 
 
-def identify(webhook: Webhook, obj: Mapping[str, Any]) -> Found | None:
-    """The event this object (`subject(webhook, item)`) is on the webhook's trigger, or None (another role: not its
-    event; or a field missing)."""
-    if webhook.role is not None and obj.get("role") != webhook.role:
+def _at(webhook: Webhook, subject: Mapping[str, Any], sent: Notification) -> int | None:
+    stamp = unix_seconds(_dig(subject, webhook.at))
+    if stamp is None and webhook.at_or_sent:
+        stamp = unix_seconds(sent.created_at)
+    return stamp
+
+
+def identify(webhook: Webhook, subject: Mapping[str, Any], sent: Notification) -> Found | None:
+    """The event this subject is on the webhook's trigger, or None (another role: not its event; a part missing)."""
+    if webhook.role is not None and subject.get("role") != webhook.role:
         return None
-    ids = [_object_id(_dig(obj, path)) for path in _ids(webhook)]
-    stamp = unix_seconds(_dig(obj, webhook.at))
-    if None in ids or stamp is None:
+    parts = [_key_part(path, _dig(subject, path)) for path in webhook.key]
+    stamp = _at(webhook, subject, sent)
+    if stamp is None or any(part is None for part in parts):
         return None
-    object_id = str(ids[0])
-    if webhook.key is Key.ID:
-        return Found(object_id, object_id, stamp)
-    if webhook.key is Key.VERSION:
-        return Found(f"{object_id}:{stamp}", object_id, stamp)
-    return Found(":".join(str(i) for i in ids), object_id, stamp)  # TAGGING: contact id:tag id
+    return Found(":".join(str(part) for part in parts), str(parts[0]), stamp)
 
 
-def problem(webhook: Webhook, item: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(field, problem) when the item lacks what this webhook's key needs."""
-    where = "data.item" if webhook.within is None else f"data.item.{webhook.within}"
-    obj = subject(webhook, item)
-    if obj is None:
-        return where, "must be an object"
-    for path in _ids(webhook):
-        if _object_id(_dig(obj, path)) is None:
-            return f"{where}.{path}", "must be an Intercom id (1-64 letters, digits, '_' or '-')"
-    if unix_seconds(_dig(obj, webhook.at)) is None:
-        return f"{where}.{webhook.at}", "must be Unix seconds or an ISO-8601 timestamp with an offset"
+def _field(webhook: Webhook, path: str) -> str:
+    """The notification's field that a subject path comes from (for a 400's details)."""
+    if webhook.form is Form.NOTIFICATION:
+        return "id" if path == "id" else "created_at"
+    if webhook.form is Form.DELETED:
+        return "created_at" if path == "deleted_at" else f"data.item.{path}"
+    if webhook.form is Form.TAGS_ADDED:
+        return "data.item.tags_added" if path.startswith("tag.") else f"data.item.{path.removeprefix('conversation.')}"
+    return "data.item" + ("" if webhook.within is None else f".{webhook.within}") + f".{path}"
+
+
+def problem(webhook: Webhook, sent: Notification) -> tuple[str, str] | None:
+    """(field, problem) when the notification lacks what this webhook's key needs."""
+    found = subjects(webhook, sent)
+    if not found:
+        if webhook.form is Form.TAGS_ADDED:
+            return "data.item.tags_added", "must list the tags added"
+        return "data.item" + ("" if webhook.within is None else f".{webhook.within}"), "must be an object"
+    stamp_problem = "must be Unix seconds or an ISO-8601 timestamp with an offset"
+    for subject in found:
+        for path in webhook.key:
+            if _key_part(path, _dig(subject, path)) is None:
+                if is_stamp_name(path.rsplit(".", 1)[-1]):
+                    return _field(webhook, path), stamp_problem
+                return _field(webhook, path), "must be an Intercom id (1-64 letters, digits, '_' or '-')"
+        if _at(webhook, subject, sent) is None:
+            return _field(webhook, webhook.at), stamp_problem
     return None

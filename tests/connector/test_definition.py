@@ -150,10 +150,12 @@ def _interface_sections() -> dict[str, str]:
 
 
 def _interface_display_names() -> dict[tuple[str, str], str]:
-    """(method, path) -> display name, from the tables of interface §2 and §7 (actions) and §4, §8 (triggers)."""
+    """(method, path) -> display name, from the tables of interface §2 and §7 (actions) and §4, §8, §9 (triggers)."""
     sections = _interface_sections()
     names = _row_names(sections["2"]) | _row_names(sections["7"])
-    for row in re.findall(r"^\| (When [^|]+?) \| `([a-z-]+)` \|", sections["4"] + sections["8"], flags=re.MULTILINE):
+    for row in re.findall(
+        r"^\| (When [^|]+?) \| `([a-z-]+)` \|", sections["4"] + sections["8"] + sections["9"], flags=re.MULTILINE
+    ):
         names[("get", f"/triggers/{row[1]}")] = row[0]
     return names
 
@@ -253,6 +255,22 @@ def test_polling_triggers(document: dict[str, Any], trigger: Any) -> None:
         "conversation-closed": "Conversation",
         "company-created": "Company",
         "contact-unsubscribed": "Contact",
+        **dict.fromkeys(
+            [
+                "conversation-contact-replied",
+                "conversation-admin-replied",
+                "conversation-assigned",
+                "conversation-snoozed",
+                "conversation-rated",
+            ],
+            "Conversation",
+        ),
+        "conversation-tagged": "TaggedConversation",
+        "ticket-created": "Ticket",
+        "ticket-state-changed": "Ticket",
+        "lead-updated": "Lead",
+        "contact-deleted": "DeletedContact",
+        "intercom-notification": "Notification",
     }
     assert batch["properties"]["value"]["items"] == {"$ref": f"#/definitions/{event[trigger.name]}"}
     cursor = next(p for p in operation["parameters"] if p.get("name") == "cursor")

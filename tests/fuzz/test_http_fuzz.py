@@ -37,8 +37,7 @@ from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from intercom_sim.render import APP_ID
 from shared.notifications.signature import sign
-from shared.notifications.topics import ROUTES
-from shared.triggers.registry import TRIGGERS
+from shared.triggers.registry import EVERY_TOPIC, TRIGGERS
 from tests.rawhttp import ANSWER_TIMEOUT, Req, Resp, parse_response, send, send_raw
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
@@ -52,7 +51,8 @@ FUZZ = settings(
 TOKEN = "fuzz-token-" + "7" * 24
 CLIENT_SECRET = "fuzz-client-secret-" + "5" * 20
 CONVERSATION_ACTIONS = (b"reply", b"close", b"open", b"snooze", b"assign", b"tags")
-TIMERS = tuple(trigger.timer for trigger in TRIGGERS.values())
+TIMERS = tuple({trigger.timer for trigger in TRIGGERS.values() if trigger.timer is not None})
+TOPICS = sorted({w.topic for t in TRIGGERS.values() for w in t.webhooks if w.topic != EVERY_TOPIC})
 
 
 # -- the server under test -------------------------------------------------------------------------------------------
@@ -742,7 +742,7 @@ def notification_values(t: Target) -> st.SearchStrategy[Any]:
     well_formed = st.fixed_dictionaries(
         {
             "type": st.just("notification_event"),
-            "topic": st.sampled_from([*ROUTES, "ping", "contact.archived"]),
+            "topic": st.sampled_from([*TOPICS, "ping", "contact.archived"]),
             "app_id": st.just(APP_ID),
             "data": st.fixed_dictionaries({"item": contact}),
         },
@@ -751,7 +751,7 @@ def notification_values(t: Target) -> st.SearchStrategy[Any]:
     odd = st.fixed_dictionaries(
         {
             "type": st.one_of(st.just("notification_event"), texts),
-            "topic": st.one_of(st.sampled_from([*ROUTES, "ping"]), texts, scalars),
+            "topic": st.one_of(st.sampled_from([*TOPICS, "ping"]), texts, scalars),
             "app_id": st.one_of(st.just(APP_ID), texts, scalars),
             "data": st.one_of(st.fixed_dictionaries({"item": st.one_of(contact, json_values)}), json_values),
         },

@@ -17,7 +17,7 @@ from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from intercom_sim.render import APP_ID
 from shared.settings import Connection, Settings
-from shared.triggers.registry import TRIGGERS
+from shared.triggers.registry import SOURCES, TRIGGERS
 
 SECRET = "test-client-secret-0123456789"
 
@@ -63,10 +63,13 @@ World = tuple[Simulator, DevServerProcess, str]
 
 
 @contextlib.contextmanager
-def webhook_world(azurite: Azurite, *, token: str, seed: int, timers_off: Iterable[str] = ()) -> Iterator[World]:
-    """A simulator and the app (devserver) on one new connection with a client secret: the triggers poll every
-    second with a 30 s look-back (but those in `timers_off`), and the app takes the webhooks the test points the
-    simulator at."""
+def webhook_world(
+    azurite: Azurite, *, token: str, seed: int, polled: Iterable[str] = tuple(TRIGGERS)
+) -> Iterator[World]:
+    """A simulator and the app (devserver) on one new connection with a client secret: the objects the `polled`
+    triggers read are polled every second with a 30 s look-back (the other poll timers are off: 2 cores), and the
+    app takes the webhooks the test points the simulator at."""
+    read = {TRIGGERS[t].source for t in polled}
     name = "w" + uuid.uuid4().hex[:11]
     with Simulator(token=token, seed=seed) as sim:
         env = {
@@ -79,7 +82,7 @@ def webhook_world(azurite: Azurite, *, token: str, seed: int, timers_off: Iterab
             "POLL_LOOKBACK_SECONDS": "30",
             "THROTTLE_CALLS": "1000",
             "THROTTLE_PERIOD_SECONDS": "10",
-            **{f"AzureWebJobs.{TRIGGERS[t].timer}.Disabled": "true" for t in timers_off},
+            **{f"AzureWebJobs.{s.timer}.Disabled": "true" for s in SOURCES if s not in read},
         }
         with DevServerProcess(env) as server:
             yield sim, server, name

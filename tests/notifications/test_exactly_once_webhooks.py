@@ -17,7 +17,6 @@ from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from shared.triggers.eventlog import Event, EventLog
 from tests.notifications.support import SECRET, World, webhook_world
-from tests.triggers.scenario import SIX
 from tests.triggers.support import FIRST_FOUR, doubles, read_all, wait_until
 
 TOKEN = "sim-exactly-once-token-0123"
@@ -27,8 +26,8 @@ MAX_LAG = 20.0
 
 @pytest.fixture
 def world(azurite: Azurite) -> Iterator[World]:
-    # The six triggers of interface §8 are tests/triggers/test_poll_only's: their timers stay off here (2 cores).
-    with webhook_world(azurite, token=TOKEN, seed=3, timers_off=SIX) as found:
+    # Only the objects the triggers of §4 read are polled (2 cores).
+    with webhook_world(azurite, token=TOKEN, seed=3, polled=FIRST_FOUR) as found:
         yield found
 
 

@@ -193,16 +193,25 @@ def test_refused_notifications_change_nothing(http: httpx.Client, sim: Simulator
     assert [e["id"] for e in feed.wait(1)] == [marker["id"]]  # and none of the refused ones before it
 
 
-@pytest.mark.parametrize(
-    ("topic", "item"),
-    [("ping", None), ("contact.archived", {"type": "contact", "id": "x"}), ("visitor.signed_up", {"id": 1})],
-)
-def test_ping_and_unused_topics_are_answered_200_and_ignored(
-    http: httpx.Client, topic: str, item: dict[str, Any] | None
-) -> None:
-    answer = signed(http, envelope(topic, item))
+def test_a_ping_is_answered_200_and_ignored(http: httpx.Client) -> None:
+    answer = signed(http, envelope("ping", None))
     assert answer.status_code == 200
     assert answer.json()["status"] == "ignored"
+
+
+@pytest.mark.parametrize(
+    ("topic", "item"), [("contact.archived", {"type": "contact", "id": "x"}), ("visitor.signed_up", {"id": 1})]
+)
+def test_a_topic_no_other_trigger_uses_is_an_intercom_notification(
+    http: httpx.Client, name: str, topic: str, item: dict[str, Any]
+) -> None:
+    feed = Feed(http, name, "intercom-notification")
+    sent = envelope(topic, item)
+    answer = signed(http, sent)
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "queued"
+    events = [e for e in feed.wait(1) if e["id"] == sent["id"]]
+    assert [(e["topic"], e["item"]) for e in events] == [(topic, item)]
 
 
 def test_a_restart_between_intake_and_processing_loses_nothing(sim: Simulator) -> None:

@@ -16,6 +16,8 @@ from shared.triggers.topic_rules import unix_seconds
 from tests.notifications.support import message, settings_for
 from tests.triggers.support import Harness, read_all
 
+EVERY = "intercom-notification"  # every notification is also its event
+
 
 @pytest.fixture
 def h(sim: Simulator, storage_conn: str) -> Harness:
@@ -32,7 +34,10 @@ def test_a_notification_before_any_poll_starts_the_trigger_just_before_it(sim: S
     h = Harness(sim, storage_conn)
     settings = settings_for(sim, storage_conn, h.name)
     lead = sim.add_contact("lead", email="first@example.com", created_at=int(sim.now()) - 60)
-    assert process(settings, message(h.name, "contact.lead.created", lead)) == {"lead-created": 1}
+    assert process(settings, message(h.name, "contact.lead.created", lead)) == {
+        "lead-created": 1,
+        EVERY: 1,
+    }
     checkpoint = EventLog(storage_conn, h.name, "lead-created").checkpoint()
     assert checkpoint is not None
     assert lead["created_at"] - 300 <= checkpoint.start <= lead["created_at"]
@@ -42,7 +47,7 @@ def test_a_user_created_notification_logs_user_created_and_user_updated(h: Harne
     settings = settings_for(h.sim, h.storage_conn, h.name)
     user = h.sim.add_contact("user", email="a@example.com", name="A")
     logged = process(settings, message(h.name, "contact.user.created", user))
-    assert logged == {"user-created": 1, "user-updated": 1}
+    assert logged == {"user-created": 1, "user-updated": 1, EVERY: 1}
     assert keys(h, "user-created") == [user["id"]]
     assert keys(h, "user-updated") == [f"{user['id']}:{user['updated_at']}"]
     body = read_all(EventLog(h.storage_conn, h.name, "user-created"))[0].body
@@ -53,8 +58,8 @@ def test_the_same_notification_twice_and_a_later_poll_log_once(h: Harness) -> No
     settings = settings_for(h.sim, h.storage_conn, h.name)
     lead = h.sim.add_contact("lead", email="l@example.com", index=False)
     text = message(h.name, "contact.lead.created", lead)
-    assert process(settings, text) == {"lead-created": 1}
-    assert process(settings, text) == {"lead-created": 0}
+    assert process(settings, text) == {"lead-created": 1, EVERY: 1}
+    assert process(settings, text) == {"lead-created": 0, EVERY: 0}  # the same notification id
     h.poll_all()
     assert keys(h, "lead-created") == [lead["id"]]
 
@@ -65,7 +70,10 @@ def test_a_notification_after_the_poll_logged_the_event_adds_nothing(h: Harness)
     h.sim.configure(index_delay=(0.0, 0.0))
     h.poll_all()
     assert keys(h, "conversation-started") == [conversation["id"]]
-    assert process(settings, message(h.name, "conversation.user.created", conversation)) == {"conversation-started": 0}
+    assert process(settings, message(h.name, "conversation.user.created", conversation)) == {
+        "conversation-started": 0,
+        EVERY: 1,
+    }
     assert keys(h, "conversation-started") == [conversation["id"]]
 
 
@@ -88,7 +96,10 @@ def test_an_older_version_arriving_after_a_newer_one_is_not_logged(h: Harness) -
     old = dict(user)
     new = h.sim.update_contact(user["id"], at=user["updated_at"] + 5, name="Newer")
     process(settings, message(h.name, "contact.user.updated", new))
-    assert process(settings, message(h.name, "contact.user.updated", old)) == {"user-updated": 0}
+    assert process(settings, message(h.name, "contact.user.updated", old)) == {
+        "user-updated": 0,
+        EVERY: 1,
+    }
     assert keys(h, "user-updated") == [f"{user['id']}:{new['updated_at']}"]
 
 
@@ -104,7 +115,10 @@ def test_a_lead_converted_before_any_poll_saw_it_fires_user_created(h: Harness) 
 def test_an_event_from_before_the_trigger_started_is_not_logged(h: Harness) -> None:
     settings = settings_for(h.sim, h.storage_conn, h.name)
     old = h.sim.add_contact("lead", email="old@example.com", created_at=int(h.sim.now()) - 600)
-    assert process(settings, message(h.name, "contact.lead.created", old)) == {"lead-created": 0}
+    assert process(settings, message(h.name, "contact.lead.created", old)) == {
+        "lead-created": 0,
+        EVERY: 1,
+    }
     assert keys(h, "lead-created") == []
 
 
@@ -117,7 +131,7 @@ def test_an_unverified_notification_from_another_workspace_is_dropped(h: Harness
     # ... and the worker learned the connection's real workspace for the intake.
     assert WorkspaceDirectory(h.storage_conn).known()[h.name] == "simapp01"
     verified_later = message(h.name, "contact.lead.created", lead, verified=False)
-    assert process(settings, verified_later) == {"lead-created": 1}
+    assert process(settings, verified_later) == {"lead-created": 1, EVERY: 1}
 
 
 def test_a_poll_rebases_on_webhook_appends_made_during_it(h: Harness) -> None:

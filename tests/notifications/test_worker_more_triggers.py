@@ -10,12 +10,14 @@ import pytest
 
 from intercom_sim import Simulator
 from intercom_sim.notifications import contact_tag_item, webhook_item
-from shared.notifications.topics import item_problem
+from shared.notifications.topics import notification_problem
 from shared.notifications.worker import process
 from shared.triggers.eventlog import EventLog
 from tests.notifications.support import message, settings_for
 from tests.triggers.scenario import SIX
 from tests.triggers.support import Harness, read_all
+
+EVERY = "intercom-notification"  # every notification is also its event
 
 
 @pytest.fixture
@@ -47,8 +49,14 @@ def test_a_contact_tag_notification_logs_the_tagging_once_with_tag_and_contact(h
     h.sim.tag_contact(user["id"], tag["id"])
     item = sent(contact_tag_item(tag, contact(h.sim, user["id"]), int(h.sim.now())))
     assert isinstance(item["contact"]["updated_at"], str)
-    assert process(settings, message(h.name, "contact.user.tag.created", item)) == {"contact-tagged": 1}
-    assert process(settings, message(h.name, "contact.user.tag.created", item)) == {"contact-tagged": 0}
+    assert process(settings, message(h.name, "contact.user.tag.created", item)) == {
+        "contact-tagged": 1,
+        EVERY: 1,
+    }
+    assert process(settings, message(h.name, "contact.user.tag.created", item)) == {
+        "contact-tagged": 0,
+        EVERY: 1,
+    }
     h.sim.update_contact(user["id"], name="Seen by the poll")
     h.poll_all()
     logged = bodies(h, "contact-tagged")
@@ -84,7 +92,7 @@ def test_the_other_notifications_use_the_polls_keys(h: Harness) -> None:
     ]
     assert isinstance(sent(closed)["statistics"]["last_close_at"], str)
     for topic, item, trigger, _ in notifications:
-        assert process(settings, message(h.name, topic, item)) == {trigger: 1}
+        assert process(settings, message(h.name, topic, item)) == {trigger: 1, EVERY: 1}
     h.poll_all()
     for _, _, trigger, key in notifications:
         assert list(bodies(h, trigger)) == [key], trigger
@@ -93,12 +101,17 @@ def test_the_other_notifications_use_the_polls_keys(h: Harness) -> None:
     assert bodies(h, "conversation-closed")[f"{conversation['id']}:{closed['statistics']['last_close_at']}"]["state"]
 
 
+def item_problem(topic: str, item: dict[str, Any]) -> tuple[str, str] | None:
+    return notification_problem({"id": "notif_1", "topic": topic, "created_at": 1, "data": {"item": item}})
+
+
 def test_an_unsubscription_carried_as_a_bare_contact_is_logged_too(h: Harness) -> None:
     settings = settings_for(h.sim, h.storage_conn, h.name)
     user = h.sim.add_contact("user", email="bare@example.com", index=False)
     unsubscribed = h.sim.update_contact(user["id"], unsubscribed_from_emails=True)
     assert item_problem("contact.unsubscribed", sent(unsubscribed)) is None
-    assert process(settings, message(h.name, "contact.unsubscribed", sent(unsubscribed))) == {"contact-unsubscribed": 1}
+    logged = process(settings, message(h.name, "contact.unsubscribed", sent(unsubscribed)))
+    assert logged == {"contact-unsubscribed": 1, EVERY: 1}
     assert list(bodies(h, "contact-unsubscribed")) == [user["id"]]
 
 

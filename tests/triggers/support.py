@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from pydantic import SecretStr
 
@@ -23,8 +22,8 @@ from shared.intercom.deadline import Deadline
 from shared.intercom.throttle import Limiter, MemoryLimiter
 from shared.settings import Connection
 from shared.triggers.eventlog import Event, EventLog
-from shared.triggers.poll import SEAL_MARGIN_SECONDS, PollOutcome, poll
-from shared.triggers.registry import of_interface
+from shared.triggers.poll import SEAL_MARGIN_SECONDS, PollOutcome, poll, poll_object
+from shared.triggers.registry import TRIGGERS, of_interface
 
 # The triggers of interface §4, which most tests of this folder check; test_poll_only checks those of §8.
 FIRST_FOUR = of_interface(4)
@@ -82,8 +81,22 @@ class Harness:
             self.outcomes.append(outcome)
         return outcome
 
-    def poll_all(self, **kwargs: Any) -> list[PollOutcome]:
-        return [self.poll(trigger, **kwargs) for trigger in self.triggers]
+    def poll_all(self) -> list[PollOutcome]:
+        """One read of each object for the harness's triggers that read it, as the timers poll."""
+        outcomes: list[PollOutcome] = []
+        for source in dict.fromkeys(TRIGGERS[t].source for t in self.triggers if TRIGGERS[t].source is not None):
+            outcomes += poll_object(
+                [self.log(t) for t in self.triggers if TRIGGERS[t].source is source],
+                self.client,
+                trigger_start=self.trigger_start,
+                lookback=self.lookback,
+                deadline=Deadline.after(self.deadline_seconds),
+                clock=lambda: self.sim.now() + self.clock_shift,
+                seal_margin=self.seal_margin,
+            )
+        with self._lock:
+            self.outcomes += outcomes
+        return outcomes
 
     def events(self, trigger: str) -> list[Event]:
         return read_all(self.log(trigger))

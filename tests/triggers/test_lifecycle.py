@@ -26,7 +26,7 @@ from shared.intercom.deadline import Deadline
 from shared.settings import Connection, Settings, get_settings, reset_settings_cache
 from shared.triggers import poll as polling
 from shared.triggers.markers import MARKER_RETENTION_SECONDS, Markers
-from shared.triggers.registry import TRIGGERS
+from shared.triggers.registry import SOURCES, TRIGGERS
 from tests.triggers.support import FIRST_FOUR, Harness, doubles
 
 DAY = 86_400
@@ -81,7 +81,7 @@ def test_first_poll_with_trigger_start_p1d_replays_the_last_day(sim: Simulator, 
 # -- cost ---------------------------------------------------------------------------------------------------------
 
 
-def test_a_quiet_poll_costs_one_intercom_call_per_trigger(sim: Simulator, storage_conn: str) -> None:
+def test_a_quiet_poll_costs_one_intercom_call_per_object(sim: Simulator, storage_conn: str) -> None:
     now = int(sim.now())
     sim.bulk_add_contacts(2000, role="user", start=now - 20_000, spacing_seconds=10)
     sim.bulk_add_contacts(2000, role="lead", start=now - 20_000, spacing_seconds=10)
@@ -89,20 +89,15 @@ def test_a_quiet_poll_costs_one_intercom_call_per_trigger(sim: Simulator, storag
     sim.clear_requests()
     h.poll_all()
     first = [(r.method, r.path) for r in sim.requests()]
-    assert first.count(("GET", "/me")) == 3  # once per contact trigger: the timezone, kept in its checkpoint
-    assert len(first) == 3 + 4
+    assert first.count(("GET", "/me")) == 1  # once for the contact read: the timezone, kept in its checkpoints
+    assert len(first) == 1 + 2
 
     for _ in range(3):
         sim.clear_requests()
         outcomes = h.poll_all()
         calls = [(r.method, r.path) for r in sim.requests()]
-        assert calls == [
-            ("POST", "/contacts/search"),
-            ("POST", "/contacts/search"),
-            ("POST", "/contacts/search"),
-            ("POST", "/conversations/search"),
-        ]
-        assert [o.pages for o in outcomes] == [1, 1, 1, 1]
+        assert calls == [("POST", "/contacts/search"), ("POST", "/conversations/search")]  # one read per object
+        assert [o.pages for o in outcomes] == [1, 1, 1, 1]  # each trigger's share of its object's read
 
     # 10 changes: still one page each.
     time.sleep(1.05)
@@ -110,17 +105,17 @@ def test_a_quiet_poll_costs_one_intercom_call_per_trigger(sim: Simulator, storag
         sim.add_contact("user" if i % 2 else "lead", email=f"c{i}@example.com", index=False)
     sim.clear_requests()
     outcomes = h.poll_all()
-    assert len(sim.requests()) == 4
+    assert len(sim.requests()) == 2
     assert [o.events for o in outcomes] == [5, 5, 5, 0]
 
     # A day later (our clock), the timezone is read again: one more call, once.
     h.clock_shift = DAY + 1
     sim.clear_requests()
     h.poll_all()
-    assert [r.path for r in sim.requests()].count("/me") == 3
+    assert [r.path for r in sim.requests()].count("/me") == 1
     sim.clear_requests()
     h.poll_all()
-    assert len(sim.requests()) == 4
+    assert len(sim.requests()) == 2
 
 
 def test_quiet_polls_after_a_burst_cost_one_call_once_the_look_back_has_passed(
@@ -284,8 +279,9 @@ def test_prune_keeps_what_exactly_once_needs(sim: Simulator, storage_conn: str) 
 def test_key_bounds_per_trigger() -> None:
     w, lookback = 10_000_000, 600
     for trigger in ("user-updated", "lead-created", "conversation-started"):
-        assert polling.key_bound(trigger, w, lookback) == w - lookback - polling.KEY_MARGIN_SECONDS
-    assert polling.key_bound("user-created", w, lookback) == w - MARKER_RETENTION_SECONDS - polling.KEY_MARGIN_SECONDS
+        assert polling.key_bound(trigger, w, lookback, now=w) == w - lookback - polling.KEY_MARGIN_SECONDS
+    marked = w - MARKER_RETENTION_SECONDS - polling.KEY_MARGIN_SECONDS
+    assert polling.key_bound("user-created", w, lookback, now=w) == marked
 
 
 # -- the timer functions ------------------------------------------------------------------------------------------
@@ -334,9 +330,10 @@ def test_timer_functions_poll_every_connection(
     bindings: dict[str | None, list[Any]] = {f.get_function_name(): f.get_bindings() for f in timer_functions()}
     timers = {name: [(b.schedule, b.use_monitor) for b in found] for name, found in bindings.items()}
     assert timers == {
-        **{t.timer: [("%POLL_SCHEDULE%", True)] for t in TRIGGERS.values()},
+        **{source.timer: [("%POLL_SCHEDULE%", True)] for source in SOURCES},  # one per object, each read once
         "prune_events": [("0 30 3 * * *", True)],
     }
+    assert {t.timer for t in TRIGGERS.values()} == {s.timer for s in SOURCES} | {None}  # None: webhook only
     # A webhook subscriber of user-created on the good connection: the poll that logs the event pushes it.
     received: list[dict[str, Any]] = []
 
@@ -359,8 +356,8 @@ def test_timer_functions_poll_every_connection(
     lead = sim.add_contact("lead", email="timer-lead@example.com", created_at=int(sim.now()) - 60, index=False)
     conv = sim.add_conversation(user["id"], created_at=int(sim.now()) - 60, index=False)
     caplog.set_level(logging.INFO)
-    for trigger in FIRST_FOUR:
-        run_timer(TRIGGERS[trigger].timer)
+    for source in {TRIGGERS[trigger].source for trigger in FIRST_FOUR}:
+        run_timer(source.timer)  # type: ignore[union-attr]
     harness = Harness(sim, storage_conn, name=good)
     assert harness.keys("user-created") == [user["id"]]
     assert harness.keys("lead-created") == [lead["id"]]

@@ -18,7 +18,7 @@ from shared.triggers.eventlog import EventLog
 from shared.triggers.markers import Markers
 from tests.notifications.support import SECRET, World, webhook_world
 from tests.triggers.scenario import SIX, Scenario
-from tests.triggers.support import FIRST_FOUR, doubles, read_all, wait_until
+from tests.triggers.support import doubles, read_all, wait_until
 
 TOKEN = "sim-six-webhooks-token-0123"
 MAX_LAG = 20.0
@@ -35,8 +35,8 @@ TOPIC_TRIGGER = {
 
 @pytest.fixture
 def world(azurite: Azurite) -> Iterator[World]:
-    # The triggers of §4 are tests/notifications': their timers stay off here (2 cores).
-    with webhook_world(azurite, token=TOKEN, seed=9, timers_off=FIRST_FOUR) as found:
+    # Only the objects the triggers of §8 read are polled (2 cores).
+    with webhook_world(azurite, token=TOKEN, seed=9, polled=SIX) as found:
         yield found
 
 

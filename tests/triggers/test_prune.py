@@ -23,7 +23,7 @@ def test_key_bounds_of_the_six() -> None:
     w, lookback = 1_000_000_000, 600
     window = w - lookback - polling.KEY_MARGIN_SECONDS
     marked = w - MARKER_RETENTION_SECONDS - polling.KEY_MARGIN_SECONDS
-    assert {t: polling.key_bound(t, w, lookback) for t in SIX} == {
+    assert {t: polling.key_bound(t, w, lookback, now=w) for t in SIX} == {
         "lead-converted": marked,
         "lead-email-added": marked,
         "contact-tagged": marked,

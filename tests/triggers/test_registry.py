@@ -10,10 +10,10 @@ import sys
 import pytest
 
 from connector.shapes import BATCHES
-from shared.notifications.topics import ROUTES
+from shared.notifications.topics import routes
 from shared.storage import table_name
 from shared.triggers.bodies import BUILDERS
-from shared.triggers.registry import TRIGGERS, Body, Rule, of_interface, trigger
+from shared.triggers.registry import TICKETS, TRIGGERS, Body, Rule, of_interface, of_source, trigger
 from shared.triggers.rules import RULES
 
 
@@ -25,7 +25,7 @@ def test_every_rule_and_body_has_its_code_and_its_connector_shape() -> None:
 
 def test_names_tables_timers_and_operations_are_unique_and_valid() -> None:
     entries = list(TRIGGERS.values())
-    for attribute in ("name", "table", "timer", "operation_id", "summary"):
+    for attribute in ("name", "table", "operation_id", "summary"):
         values = [getattr(t, attribute) for t in entries]
         assert len(set(values)) == len(values), attribute
     for t in entries:
@@ -42,16 +42,23 @@ def test_flags_agree() -> None:
 
 
 def test_each_topic_feeds_a_trigger_once_and_every_trigger_is_fed() -> None:
-    for topic, routes in ROUTES.items():
-        fed = [route.trigger for route in routes]
-        assert len(set(fed)) == len(fed), topic
-    assert {route.trigger for routes in ROUTES.values() for route in routes} == set(TRIGGERS)
+    topics = {webhook.topic for t in TRIGGERS.values() for webhook in t.webhooks}
+    fed: set[str] = set()
+    for topic in topics:
+        names = [route.trigger for route in routes(topic)]
+        assert len(set(names)) == len(names), topic
+        fed |= set(names)
+    assert fed == set(TRIGGERS)
+    assert [route.trigger for route in routes("contact.archived")] == ["intercom-notification"]
+    assert routes("ping") == ()
 
 
 def test_lookups() -> None:
     assert trigger("user-updated") is TRIGGERS["user-updated"]
     assert TRIGGERS["lead-email-added"].table == "IcLeadEmailAdded"
-    assert TRIGGERS["user-updated"].timer == "poll_user_updated"
+    assert TRIGGERS["user-updated"].timer == "poll_contacts"
+    assert TRIGGERS["contact-deleted"].timer is None  # webhook only
+    assert [t.name for t in of_source(TICKETS)] == ["ticket-created", "ticket-state-changed"]
     assert of_interface(4) == ("user-updated", "lead-created", "user-created", "conversation-started")
     with pytest.raises(ValueError, match="nope"):
         trigger("nope")
