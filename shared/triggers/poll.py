@@ -38,7 +38,7 @@ from shared.triggers.eventlog import Checkpoint, ConcurrentCommit, EventLog, New
 from shared.triggers.markers import MARKER_RETENTION_SECONDS, Markers
 from shared.triggers.reads import Query, query_bound, scan_listing, scan_search, workspace_timezone
 from shared.triggers.registry import Source, Trigger
-from shared.triggers.rules import RULES, Candidate, RuleContext, Selection, after_creation, matches
+from shared.triggers.rules import RULES, Candidate, RuleContext, Selection, eligible
 
 log = logging.getLogger("shared.triggers.poll")
 
@@ -319,7 +319,7 @@ def _finish(
 ) -> PollOutcome:
     """One trigger's part of the read: its events among the items, logged once with its new watermark."""
     spec, log_, checkpoint, state = plan.spec, plan.log, plan.checkpoint, plan.state
-    items = [item for item in read.items if _its(spec, item)]
+    items = [item for item in read.items if eligible(spec, item)]
     context = RuleContext(plan.cutoff, spec.field, plan.markers, spec.version, log_)
     selection = RULES[spec.rule](context, items)
     candidates, already = _unlogged(log_, spec, selection, plan.cutoff)
@@ -346,11 +346,6 @@ def _finish(
     outcome = PollOutcome(spec.name, log_.connection, status, logged, read.pages, watermark, plan.cutoff, reason, error)
     _log_outcome(outcome)
     return outcome
-
-
-def _its(spec: Trigger, item: Mapping[str, Any]) -> bool:
-    """Whether a read item may be one of the trigger's events (its `where`, and `after_creation`)."""
-    return matches(item, spec.where) and (not spec.after_creation or after_creation(item, spec.field))
 
 
 def _unlogged(log_: EventLog, spec: Trigger, selection: Selection, cutoff: int) -> tuple[list[Candidate], set[str]]:

@@ -80,6 +80,11 @@ def matches(item: Mapping[str, Any], where: Mapping[str, Any] | None) -> bool:
     return where is None or all(item.get(name) == value for name, value in where.items())
 
 
+def eligible(trigger: Trigger, item: Mapping[str, Any]) -> bool:
+    """Whether a read item may be one of the trigger's events (its `where`, and `after_creation`)."""
+    return matches(item, trigger.where) and (not trigger.after_creation or after_creation(item, trigger.field))
+
+
 def after_creation(item: Mapping[str, Any], field: str) -> bool:
     """Whether the item's `field` is later than its `created_at` (a lead's creation is no lead update, a
     conversation's opening message no reply); an item without `created_at` passes."""
