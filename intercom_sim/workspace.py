@@ -9,8 +9,9 @@ from typing import Any
 from intercom_sim.config import Config
 from intercom_sim.conversation_writes import ConversationWrites
 from intercom_sim.errors import ApiError
-from intercom_sim.notifications import contact_notices, contact_tag_item, conversation_notices, webhook_item
+from intercom_sim.notifications import contact_notices, contact_tag_item, conversation_notices, deleted_contact_item
 from intercom_sim.render import render_company, render_contact, render_conversation, render_tag
+from intercom_sim.shapes import shape_item
 from intercom_sim.state import Indexed, Store, new_id
 from intercom_sim.webhooks import WebhookSender
 
@@ -68,7 +69,7 @@ class Workspace(ConversationWrites):
         """The one hook for webhook notifications: a write calls it with the REST JSON of the object after the write.
         Nothing happens unless webhooks are on and `topic` is subscribed; sending happens later, off the lock."""
         if self.webhooks is not None and self.wants(topic):
-            item = webhook_item(item, iso=self.config.webhook_iso_timestamps)
+            item = shape_item(item, self.config.webhook_shapes)
             self.webhooks.publish(topic, object_id, item, self.stamp(), self.config, self.webhook_rng)
 
     def contact_written(self, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
@@ -105,10 +106,21 @@ class Workspace(ConversationWrites):
         self.conversation_seq[record["id"]] = self.seq
         self.index_conversation(record["id"], render_conversation(record), delayed=delayed)
 
-    def index_conversation(self, conv_id: str, snapshot: dict[str, Any], *, delayed: bool) -> None:
+    def index_conversation(
+        self,
+        conv_id: str,
+        snapshot: dict[str, Any],
+        *,
+        delayed: bool,
+        notices: list[tuple[str, dict[str, Any]]] | None = None,
+    ) -> None:
+        """Index a conversation's new snapshot and send `notices` ((topic, item) pairs); a write that names none
+        (None) notifies what the snapshots' difference shows (`conversation_notices`)."""
         before = latest(self.store.conversation_index, conv_id)
         self.store.index(self.store.conversation_index, conv_id, snapshot, self.delay(delayed), self.index_rng)
-        for topic, item in conversation_notices(before, snapshot, part_id=new_id()):
+        if notices is None:
+            notices = conversation_notices(before, snapshot, part_id=new_id())
+        for topic, item in notices:
             self.emit(topic, conv_id, item)
 
     # ---- lookups and writes ----------------------------------------------------------------------------------------
@@ -222,6 +234,7 @@ class Workspace(ConversationWrites):
         self.store.contact_companies.pop(contact_id, None)
         self.store.contact_tags.pop(contact_id, None)
         self.store.index(self.store.contact_index, contact_id, None, self.delay(True), self.index_rng)
+        self.emit("contact.deleted", contact_id, deleted_contact_item(record))
         return record
 
     def untag_contact(self, contact_id: str, tag_id: str) -> dict[str, Any]:
