@@ -8,11 +8,14 @@ from typing import Any
 
 from intercom_sim.config import Config
 from intercom_sim.conversation_writes import ConversationWrites
+from intercom_sim.data_attributes import seeded_custom
 from intercom_sim.errors import ApiError
 from intercom_sim.notifications import contact_notices, contact_tag_item, conversation_notices, deleted_contact_item
 from intercom_sim.render import render_company, render_contact, render_conversation, render_tag
 from intercom_sim.shapes import shape_item
 from intercom_sim.state import Indexed, Store, new_id
+from intercom_sim.ticket_writes import TicketWrites
+from intercom_sim.tickets import TicketBook
 from intercom_sim.webhooks import WebhookSender
 
 SearchResult = tuple[list[tuple[Any, ...]], list[dict[str, Any]]]
@@ -33,7 +36,7 @@ def latest(kind: dict[str, Indexed], obj_id: str) -> dict[str, Any] | None:
     return max(entry.versions, key=lambda v: v[1])[2] if entry and entry.versions else None
 
 
-class Workspace(ConversationWrites):
+class Workspace(ConversationWrites, TicketWrites):
     """All that `Simulator.reset` clears but the request log; callers hold the simulator's lock."""
 
     def __init__(self, config: Config, webhooks: WebhookSender | None = None) -> None:
@@ -47,7 +50,11 @@ class Workspace(ConversationWrites):
         self.search_cache: dict[Any, SearchResult] = {}
         self.notes: list[dict[str, Any]] = []
         self.events: dict[tuple[str, str, int], dict[str, Any]] = {}  # (contact id, name, created_at): deduped
+        self.messages: list[dict[str, Any]] = []
         self.reseed()
+        self.tickets = TicketBook()
+        self.tickets.seed(self.stamp())
+        self.data_attributes: list[dict[str, Any]] = seeded_custom(self.stamp())
 
     def reseed(self) -> None:
         self.index_rng = random.Random(f"index-{self.config.seed}")
