@@ -1,5 +1,5 @@
 """The `/conversations` endpoints: list, search, get (with its parts), start one from a contact, reply, parts
-(close / open / snoozed / assignment) and tags."""
+(close / open / snoozed / assignment) and tags (add, remove)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def conversations_route(
     if len(seg) == 1 and method == "POST":
         return 200, _start(ws, body)
     if seg[1:] == ["search"] and method == "POST":
-        return 200, search(ws, body, contacts=False)
+        return 200, search(ws, body, kind="conversations")
     if len(seg) == 2 and method == "GET":
         return 200, _full(ws.conversation_or_error(seg[1]))
     if len(seg) == 3 and method == "POST":
@@ -38,6 +38,8 @@ def conversations_route(
             return 200, _full(record)
         if seg[2] == "tags":
             return 200, ws.tag_conversation(seg[1], _text(body, "id"), _text(body, "admin_id"))
+    if len(seg) == 4 and seg[2] == "tags" and method == "DELETE":
+        return 200, ws.untag_conversation(seg[1], seg[3], _text(body, "admin_id"))
     raise ApiError(404, "not_found", "Resource Not Found")
 
 

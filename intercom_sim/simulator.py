@@ -4,7 +4,7 @@ This module holds `Simulator`: its lifecycle, settings, request log, Python data
 request (auth, version, faults, rate limit). The rest of the package: `server` (HTTP handler), `routes` and
 `contact_routes` (REST endpoints), `search`, `paging`, `render` (Intercom JSON), `workspace` and `state` (data),
 `control` (`/_sim/*`), `faults`, `ratelimit`, `config`, `errors`, `query` (search language), `notifications` and
-`webhooks` (webhook notifications and their delivery).
+`webhooks` (webhook notifications and their delivery); `lifecycle_api` holds the Python API of the lifecycle events.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from intercom_sim.config import Config, update_config
 from intercom_sim.control import control
 from intercom_sim.errors import ApiError, Response, error_from, error_response
 from intercom_sim.faults import draw_fault, server_error
+from intercom_sim.lifecycle_api import LifecycleApi
 from intercom_sim.query import QueryError
 from intercom_sim.ratelimit import RateWindow
 from intercom_sim.render import ADMIN_ID, render_company, render_contact, render_conversation, render_tag
@@ -47,7 +48,7 @@ class RequestRecord:
     at: float
 
 
-class Simulator:
+class Simulator(LifecycleApi):
     """Intercom API 2.16 as far as the connector uses it; see docs/simulator.md."""
 
     def __init__(self, token: str = "sim-token", *, port: int = 0, seed: int = 0) -> None:  # noqa: S107

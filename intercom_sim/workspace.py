@@ -207,6 +207,14 @@ class Workspace(ConversationWrites, TicketWrites):
             raise ApiError(404, "company_not_found", "Company Not Found")
         link(company, "tag_ids", tag_id)
 
+    def untag_company(self, company_id: str, tag_id: str) -> None:
+        """Remove a tag from a company; a company without it is left as it is (unconfirmed)."""
+        company = self.store.companies.get(company_id)
+        if company is None:
+            raise ApiError(404, "company_not_found", "Company Not Found")
+        if tag_id in company.get("tag_ids", []):
+            company["tag_ids"].remove(tag_id)
+
     def upsert_tag(self, name: str) -> dict[str, Any]:
         for tag in self.store.tags.values():
             if tag["name"] == name:
