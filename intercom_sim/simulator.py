@@ -249,19 +249,11 @@ class Simulator(LifecycleApi):
         with self._lock:
             contact = self._ws.contact_or_error(contact_id)
             created = int(created_at if created_at is not None else self._ws.stamp())
-            conv_id = str(100000000 + len(self._ws.store.conversations) + 1)
-            record = {
-                "id": conv_id,
-                "created_at": created,
+            record = self._ws.new_conversation(contact, body, created, author_type=author_type)
+            record |= {
                 "updated_at": int(updated_at if updated_at is not None else created),
                 "subject": subject,
-                "body": body,
-                "author_type": author_type,
-                "author_id": contact_id if author_type in ("user", "lead", "contact") else "1",
-                "contact_id": contact_id,
-                "contact_external_id": contact.get("external_id"),
                 "admin_assignee_id": admin_assignee_id,
-                "state": "open",
             }
             self._ws.insert_conversation(record, delayed=index)
             return render_conversation(record)
