@@ -64,7 +64,9 @@ def test_tickets_types_states(api: httpx.Client, sim: Simulator) -> None:
     reply = {"type": "user", "message_type": "comment", "intercom_user_id": user["id"], "body": "thanks"}
     validate("ticket_reply", api.post(f"/tickets/{created['id']}/reply", json=reply).json())
     validate("ticket", api.get(f"/tickets/{created['id']}").json())
-    found = api.post("/tickets/search", json={"query": {"field": "ticket_type_id", "operator": "=", "value": bug["id"]}})
+    found = api.post(
+        "/tickets/search", json={"query": {"field": "ticket_type_id", "operator": "=", "value": bug["id"]}}
+    )
     validate("ticket_list", found.json())
     assert found.json()["total_count"] == 1
     missing = api.get(f"/tickets/{created['ticket_id']}")  # the Inbox number is not the API id
@@ -85,7 +87,8 @@ def test_message_data_attributes_teams_company_untag(api: httpx.Client, sim: Sim
     validate("create_message_request", message)
     sent = api.post("/messages", json=message).json()
     validate("message", sent)
-    assert sent["type"] == "admin_message" and "conversation_id" not in sent
+    assert sent["type"] == "admin_message"
+    assert "conversation_id" not in sent
     for model in ("contact", "company"):
         listed = api.get("/data_attributes", params={"model": model, "include_archived": "true"}).json()
         validate("data_attribute_list", listed)
