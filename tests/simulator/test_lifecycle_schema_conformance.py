@@ -64,9 +64,7 @@ def test_tickets_types_states(api: httpx.Client, sim: Simulator) -> None:
     reply = {"type": "user", "message_type": "comment", "intercom_user_id": user["id"], "body": "thanks"}
     validate("ticket_reply", api.post(f"/tickets/{created['id']}/reply", json=reply).json())
     validate("ticket", api.get(f"/tickets/{created['id']}").json())
-    found = api.post(
-        "/tickets/search", json={"query": {"field": "ticket_type_id", "operator": "=", "value": bug["id"]}}
-    )
+    found = api.post("/tickets/search", json={"query": {"field": "contact_ids", "operator": "=", "value": user["id"]}})
     validate("ticket_list", found.json())
     assert found.json()["total_count"] == 1
     missing = api.get(f"/tickets/{created['ticket_id']}")  # the Inbox number is not the API id
