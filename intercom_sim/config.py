@@ -60,6 +60,7 @@ SWITCHES = (
     "note_counts_as_admin_reply",
     "ticket_resolved_closes",
     "message_opens_conversation",
+    "snoozed_is_open",
 )
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 RATES = ("fault_rate", "webhook_drop_rate", "webhook_duplicate_rate")
@@ -96,6 +97,7 @@ class Config:
     ticket_search_precision: str = "second"
     ticket_resolved_closes: bool = True
     message_opens_conversation: bool = False
+    snoozed_is_open: bool = False
 
     @property
     def webhook_iso_timestamps(self) -> bool:

@@ -11,7 +11,7 @@ from intercom_sim.admins import admin_ids, team_ids
 from intercom_sim.config import Config
 from intercom_sim.errors import ApiError
 from intercom_sim.notifications import conversation_item
-from intercom_sim.render import render_conversation, render_part, render_tag
+from intercom_sim.render import render_part, render_tag
 
 if TYPE_CHECKING:
     from intercom_sim.state import Store
@@ -31,6 +31,7 @@ class ConversationWrites:
         def stamp(self) -> int: ...
         def contact_or_error(self, contact_id: str) -> dict[str, Any]: ...
         def insert_conversation(self, record: dict[str, Any], *, delayed: bool) -> None: ...
+        def conversation_json(self, record: dict[str, Any]) -> dict[str, Any]: ...
         def index_conversation(
             self,
             conv_id: str,
@@ -288,7 +289,7 @@ class ConversationWrites:
     def _touched(self, record: dict[str, Any], notices: list[Notice]) -> dict[str, Any]:
         """Stamp `updated_at`, re-index, and send each notice's topic with the conversation after the write."""
         record["updated_at"] = self.stamp()
-        snapshot = render_conversation(record)
+        snapshot = self.conversation_json(record)
         items = [(topic, conversation_item(snapshot, part, extra)) for topic, part, extra in notices]
         self.index_conversation(record["id"], snapshot, delayed=True, notices=items)
         return record

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from intercom_sim.data_attributes import new_attribute
 from intercom_sim.errors import ApiError
 from intercom_sim.messages import reply_to_message
-from intercom_sim.render import ADMIN_ID, render_conversation
+from intercom_sim.render import ADMIN_ID
 from intercom_sim.tickets import DESCRIPTION, STATE_CATEGORIES, TITLE, render_state, render_ticket, render_type
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class LifecycleApi:
         with self._lock:
             record = self._ws.conversation_or_error(conv_id)
             contact = self._ws.contact_or_error(record["contact_id"])
-            return render_conversation(
+            return self._ws.conversation_json(
                 self._ws.reply_to_conversation(conv_id, author_type=contact["role"], author_id=contact["id"], body=body)
             )
 
@@ -76,7 +76,7 @@ class LifecycleApi:
             record = self._ws.reply_to_conversation(
                 conv_id, author_type="admin", author_id=admin_id, body=body, note=note
             )
-            return render_conversation(record)
+            return self._ws.conversation_json(record)
 
     def assign_conversation(
         self,
@@ -90,26 +90,26 @@ class LifecycleApi:
         and, if it is open, `conversation.admin.open.assigned`."""
         fields = {"type": kind, "assignee_id": assignee_id, "body": body}
         with self._lock:
-            return render_conversation(self._ws.change_conversation(conv_id, "assignment", admin_id, **fields))
+            return self._ws.conversation_json(self._ws.change_conversation(conv_id, "assignment", admin_id, **fields))
 
     def snooze_conversation(self, conv_id: str, until: int, admin_id: str = ADMIN_ID) -> dict[str, Any]:
         with self._lock:
             record = self._ws.change_conversation(conv_id, "snoozed", admin_id, snoozed_until=until)
-            return render_conversation(record)
+            return self._ws.conversation_json(record)
 
     def unsnooze_conversation(self, conv_id: str, admin_id: str = ADMIN_ID) -> dict[str, Any]:
         """An admin opens a snoozed conversation: `conversation.admin.unsnoozed`."""
         with self._lock:
             if self._ws.conversation_or_error(conv_id).get("state") != "snoozed":
                 raise ApiError(400, "parameter_invalid", "the conversation is not snoozed")
-            return render_conversation(self._ws.change_conversation(conv_id, "open", admin_id))
+            return self._ws.conversation_json(self._ws.change_conversation(conv_id, "open", admin_id))
 
     def rate_conversation(
         self, conv_id: str, rating: int, remark: str | None = None, contact_id: str | None = None
     ) -> dict[str, Any]:
         """The contact rates it 1-5 with an optional remark: `conversation_rating`; `conversation.rating.added`."""
         with self._lock:
-            return render_conversation(self._ws.rate_conversation(conv_id, rating, remark, contact_id))
+            return self._ws.conversation_json(self._ws.rate_conversation(conv_id, rating, remark, contact_id))
 
     def tag_conversation(self, conv_id: str, tag_id: str, admin_id: str = ADMIN_ID) -> dict[str, Any]:
         """Tag it (`conversation_part.tag.created`); answers the tag with `applied_at` and `applied_by`."""
@@ -232,7 +232,7 @@ class LifecycleApi:
     def reply_to_message(self, message_id: str, body: str = "<p>Thanks!</p>") -> dict[str, Any]:
         """The contact answers an admin's message: its conversation (source id = the message id) gets the reply."""
         with self._lock:
-            return render_conversation(reply_to_message(self._ws, message_id, body))
+            return self._ws.conversation_json(reply_to_message(self._ws, message_id, body))
 
     def add_data_attribute(
         self,

@@ -130,7 +130,8 @@ STATISTICS_AT = (
 )
 
 
-def render_conversation(c: dict[str, Any]) -> dict[str, Any]:
+def render_conversation(c: dict[str, Any], *, snoozed_is_open: bool = False) -> dict[str, Any]:
+    """A conversation's REST JSON; `open` is false when snoozed unless `snoozed_is_open` (the setting)."""
     author_type = c["author_type"]
     state = c.get("state", "open")
     waiting = c["waiting_since"] if "waiting_since" in c else c["created_at"] if author_type != "admin" else None
@@ -142,7 +143,7 @@ def render_conversation(c: dict[str, Any]) -> dict[str, Any]:
         "updated_at": c["updated_at"],
         "waiting_since": waiting,
         "snoozed_until": c.get("snoozed_until") if state == "snoozed" else None,
-        "open": state != "closed",  # a snoozed conversation is open (2019 capture: open true, state snoozed)
+        "open": state == "open" or (state == "snoozed" and snoozed_is_open),
         "state": state,
         "read": False,
         "priority": c.get("priority") or "none",

@@ -25,7 +25,7 @@ from intercom_sim.faults import draw_fault, server_error
 from intercom_sim.lifecycle_api import LifecycleApi
 from intercom_sim.query import QueryError
 from intercom_sim.ratelimit import RateWindow
-from intercom_sim.render import ADMIN_ID, render_company, render_contact, render_conversation, render_tag
+from intercom_sim.render import ADMIN_ID, render_company, render_contact, render_tag
 from intercom_sim.routes import route
 from intercom_sim.server import serve
 from intercom_sim.state import new_id
@@ -228,11 +228,11 @@ class Simulator(LifecycleApi):
     def close_conversation(self, conv_id: str) -> dict[str, Any]:
         """An admin closes it (as `POST /conversations/{id}/parts` `close`): `statistics.last_close_at` moves."""
         with self._lock:
-            return render_conversation(self._ws.change_conversation(conv_id, "close", ADMIN_ID))
+            return self._ws.conversation_json(self._ws.change_conversation(conv_id, "close", ADMIN_ID))
 
     def open_conversation(self, conv_id: str) -> dict[str, Any]:
         with self._lock:
-            return render_conversation(self._ws.change_conversation(conv_id, "open", ADMIN_ID))
+            return self._ws.conversation_json(self._ws.change_conversation(conv_id, "open", ADMIN_ID))
 
     def add_conversation(
         self,
@@ -256,7 +256,7 @@ class Simulator(LifecycleApi):
                 "admin_assignee_id": admin_assignee_id,
             }
             self._ws.insert_conversation(record, delayed=index)
-            return render_conversation(record)
+            return self._ws.conversation_json(record)
 
     def update_conversation(self, conv_id: str, at: int | None = None, **fields: Any) -> dict[str, Any]:
         with self._lock:
@@ -265,7 +265,7 @@ class Simulator(LifecycleApi):
                 raise ApiError(404, "not_found", "Resource Not Found")
             record.update(fields)
             record["updated_at"] = int(at if at is not None else self._ws.stamp())
-            rendered = render_conversation(record)
+            rendered = self._ws.conversation_json(record)
             self._ws.index_conversation(conv_id, rendered, delayed=True)
             return rendered
 
@@ -282,7 +282,7 @@ class Simulator(LifecycleApi):
 
     def conversations(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [render_conversation(c) for c in self._ws.store.conversations.values()]
+            return [self._ws.conversation_json(c) for c in self._ws.store.conversations.values()]
 
     def iter_contacts(self) -> Iterator[dict[str, Any]]:
         return iter(self.contacts())

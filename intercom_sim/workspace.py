@@ -86,6 +86,10 @@ class Workspace(ConversationWrites, TicketWrites):
         for topic, item in contact_notices(before, after, self.stamp(), signed_up=signed_up):
             self.emit(topic, after["id"], item)
 
+    def conversation_json(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A conversation's REST JSON under the workspace's settings (`snoozed_is_open`)."""
+        return render_conversation(record, snoozed_is_open=self.config.snoozed_is_open)
+
     # ---- search index ----------------------------------------------------------------------------------------------
     def delay(self, delayed: bool) -> tuple[float, float] | None:
         return self.config.index_delay if delayed else None
@@ -111,7 +115,7 @@ class Workspace(ConversationWrites, TicketWrites):
         self.store.conversations[record["id"]] = record
         self.seq += 1
         self.conversation_seq[record["id"]] = self.seq
-        self.index_conversation(record["id"], render_conversation(record), delayed=delayed)
+        self.index_conversation(record["id"], self.conversation_json(record), delayed=delayed)
 
     def index_conversation(
         self,
