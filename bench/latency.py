@@ -43,7 +43,7 @@ from devserver.azurite import Azurite
 from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from intercom_sim.notifications import envelope
-from shared.signature import SIGNATURE_HEADER, sign
+from shared.notifications.signature import SIGNATURE_HEADER, sign
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "bench-latency-token"

@@ -28,12 +28,12 @@ from pydantic import SecretStr
 
 from devserver.azurite import Azurite
 from intercom_sim import Simulator
-from shared.eventlog import TRIGGERS, EventLog
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.polling import SEAL_MARGIN_SECONDS, PollOutcome, poll
+from shared.intercom.throttle import MemoryLimiter
 from shared.settings import Connection
-from shared.throttle import MemoryLimiter
+from shared.triggers.eventlog import TRIGGERS, EventLog
+from shared.triggers.poll import SEAL_MARGIN_SECONDS, PollOutcome, poll
 
 TOKEN = "bench-poll-token"
 MONTH = 30 * 86_400

@@ -29,8 +29,8 @@ from intercom_sim import Simulator
 from shared.errors import Throttled
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
+from shared.intercom.throttle import TableLimiter
 from shared.settings import Connection
-from shared.throttle import TableLimiter
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "bench-token"

@@ -1,13 +1,13 @@
-"""The company actions and the workspace lists as connector operations (CONTRACT §7): create or update, get, list
+"""The company actions and the workspace lists as connector operations (interface §7): create or update, get, list
 and tag companies; list admins and tags. Display names are the contract's."""
 
 from __future__ import annotations
 
 from connector.parts import Entry, Op
 from connector.shapes import AdminListing, CompanyPage, TagListing
-from shared.company_models import Company
-from shared.company_requests import ListCompanies, TagByName, UpsertCompany
-from shared.models import Tag
+from shared.actions.companies.requests import ListCompanies, TagByName, UpsertCompany
+from shared.models.common import Tag
+from shared.models.companies import Company
 
 IDS = {"id": ("Company ID", "The Intercom id of the company")}
 NO_COMPANY = "There is no company with this id"

@@ -1,7 +1,7 @@
-"""The contact actions as connector operations (CONTRACT §2, §7): users, leads, any contact, events.
+"""The contact actions as connector operations (interface §2, §7): users, leads, any contact, events.
 
-Display names (`summary`) are the contract's; the five of §2 keep the seed connector's descriptions (Microsoft's
-Intercom connector, `../shared/seed/`).
+Display names (`summary`) are the interface's; the five of §2 keep the seed connector's descriptions (Microsoft's
+Intercom connector, whose operations interface §2 and §4 list).
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from connector.parts import Entry, Op, Paths
 from connector.routes import HttpRoute
 from connector.shapes import LeadPage, UserPage
 from connector.swagger import Definitions
-from shared.company_models import Company
-from shared.contact_models import ContactArchived, Note
-from shared.contact_requests import (
+from shared.actions.contacts.requests import (
     AddNote,
     AddTag,
     AttachCompany,
@@ -27,7 +25,9 @@ from shared.contact_requests import (
     UpdateUser,
     UpsertUser,
 )
-from shared.models import Lead, Tag, User
+from shared.models.common import Lead, Tag, User
+from shared.models.companies import Company
+from shared.models.contacts import ContactArchived, Note
 
 IDS = {
     "user_id": ("User ID", "The Intercom id of the user"),

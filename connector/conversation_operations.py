@@ -1,4 +1,4 @@
-"""The conversation actions as connector operations (CONTRACT §7): send a message as a contact, get, list, reply,
+"""The conversation actions as connector operations (interface §7): send a message as a contact, get, list, reply,
 close, open, snooze, assign, tag. Display names are the contract's."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from connector.parts import Entry, Op
 from connector.shapes import ConversationPage
-from shared.conversation_requests import (
+from shared.actions.conversations.requests import (
     AssignConversation,
     CloseConversation,
     ListConversations,
@@ -17,7 +17,7 @@ from shared.conversation_requests import (
     StartConversation,
     TagConversation,
 )
-from shared.models import Conversation, Tag
+from shared.models.common import Conversation, Tag
 
 IDS = {"id": ("Conversation ID", "The Intercom id of the conversation")}
 NOT_FOUND = "There is no such conversation (or no such admin or contact, as the details name)"

@@ -1,11 +1,12 @@
 """The shapes only the connector names, and the display name (`x-ms-summary`) of every property.
 
-The contact and conversation shapes are the code's own (shared/models.py, shared/requests.py). The list page,
+The contact and conversation shapes are the code's own (shared/models/common.py, shared/actions/parsing.py).
+The list page,
 the trigger batches and the error body are built as dicts by the handlers (functions/contacts.py,
 functions/http.py, shared/errors.py); they are described here as pydantic models of the same JSON, so that the
 definition is generated like the rest.
 
-Display names follow the seed connector's (Microsoft's Intercom connector, `../shared/seed/`), in English.
+Display names follow the seed connector's (Microsoft's Intercom connector, interface §3), in English.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.company_models import Company
-from shared.models import Conversation, Lead, Tag, User, _ContactShape
-from shared.workspace_lists import Admin
+from shared.actions.workspace import Admin
+from shared.models.common import Conversation, Lead, Tag, User, _ContactShape
+from shared.models.companies import Company
 
 
 class _Shape(BaseModel):
@@ -125,7 +126,7 @@ class ErrorInfo(_Shape):
 
 
 class Error(_Shape):
-    """The body of every error answer (CONTRACT §3)."""
+    """The body of every error answer (interface §3)."""
 
     error: ErrorInfo
 

@@ -122,7 +122,7 @@ class Definitions:
         """Add `model` (and the models it nests) and return a `$ref` to it.
 
         `mode="serialization"` is a response shape: every property of it and of the models it nests is
-        required, because the app always writes every field (null when empty, CONTRACT §3), except the
+        required, because the app always writes every field (null when empty, interface §3), except the
         properties of `model` named in `absent`, which a response may leave out.
         """
         schema = model.model_json_schema(ref_template=REF_TEMPLATE, mode=mode)

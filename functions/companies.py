@@ -1,4 +1,5 @@
-"""The company actions (CONTRACT §7). Each handler parses, calls one function of shared/companies.py, and answers.
+"""The company actions (interface §7). Each handler parses, calls one function of
+shared/actions/companies/service.py, and answers.
 The services and request models are imported inside the handlers, as in functions/contacts.py (cold start)."""
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ bp = func.Blueprint()
 @bp.route(route="companies", methods=["POST"])
 @action
 def create_or_update_company(call: Call) -> func.HttpResponse:
-    from shared import companies, company_requests
+    from shared.actions.companies import requests as company_requests
+    from shared.actions.companies import service as companies
 
     result = companies.create_or_update_company(call.client, call.body(company_requests.UpsertCompany), call.deadline)
     return json_response(result.company, status=201 if result.created else 200)
@@ -24,7 +26,7 @@ def create_or_update_company(call: Call) -> func.HttpResponse:
 @bp.route(route="companies/{id}", methods=["GET"])
 @action
 def get_company(call: Call) -> func.HttpResponse:
-    from shared import companies
+    from shared.actions.companies import service as companies
 
     return json_response(companies.get_company(call.client, call.id("id"), call.deadline))
 
@@ -33,7 +35,8 @@ def get_company(call: Call) -> func.HttpResponse:
 @bp.route(route="companies", methods=["GET"])
 @action
 def list_companies(call: Call) -> func.HttpResponse:
-    from shared import companies, company_requests
+    from shared.actions.companies import requests as company_requests
+    from shared.actions.companies import service as companies
 
     query = call.query(company_requests.ListCompanies)
     page = companies.list_companies(call.client, query, call.settings.cursor_key, call.deadline)
@@ -44,7 +47,8 @@ def list_companies(call: Call) -> func.HttpResponse:
 @bp.route(route="companies/{id}/tags", methods=["POST"])
 @action
 def tag_company(call: Call) -> func.HttpResponse:
-    from shared import companies, company_requests
+    from shared.actions.companies import requests as company_requests
+    from shared.actions.companies import service as companies
 
     company_id, request = call.id("id"), call.body(company_requests.TagByName)
     return json_response(companies.tag_company(call.client, company_id, request, call.deadline))

@@ -1,4 +1,4 @@
-"""The contact actions (CONTRACT §2, §7): users, leads, contacts and events. Each handler parses, calls one function
+"""The contact actions (interface §2, §7): users, leads, contacts and events. Each handler parses, calls one function
 of shared/, and answers; `functions.http.action` supplies the client, deadline and parsing.
 
 The services and request models are imported inside the handlers: `import function_app` (a cold start) then
@@ -7,14 +7,9 @@ compiles and builds only the routes, and a call pays for its own modules once (b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import azure.functions as func
 
 from functions.http import Call, action, json_response, no_content
-
-if TYPE_CHECKING:
-    pass
 
 bp = func.Blueprint()
 
@@ -26,7 +21,8 @@ bp = func.Blueprint()
 @bp.route(route="users", methods=["POST"])
 @action
 def create_or_update_user(call: Call) -> func.HttpResponse:
-    from shared import contact_requests, contacts
+    from shared.actions.contacts import requests as contact_requests
+    from shared.actions.contacts import service as contacts
 
     result = contacts.create_or_update_user(call.client, call.body(contact_requests.UpsertUser), call.deadline)
     return json_response(result.user, status=201 if result.created else 200)
@@ -36,7 +32,8 @@ def create_or_update_user(call: Call) -> func.HttpResponse:
 @bp.route(route="users", methods=["GET"])
 @action
 def list_users(call: Call) -> func.HttpResponse:
-    from shared import contact_lists, contact_requests
+    from shared.actions.contacts import lists as contact_lists
+    from shared.actions.contacts import requests as contact_requests
 
     query = call.query(contact_requests.ListUsers)
     return call.page(
@@ -48,7 +45,7 @@ def list_users(call: Call) -> func.HttpResponse:
 @bp.route(route="users/{user_id}", methods=["GET"])
 @action
 def get_user(call: Call) -> func.HttpResponse:
-    from shared import contacts
+    from shared.actions.contacts import service as contacts
 
     return json_response(contacts.get_user(call.client, call.id("user_id"), call.deadline))
 
@@ -57,7 +54,8 @@ def get_user(call: Call) -> func.HttpResponse:
 @bp.route(route="users/{user_id}", methods=["PUT"])
 @action
 def update_user(call: Call) -> func.HttpResponse:
-    from shared import contact_requests, contacts
+    from shared.actions.contacts import requests as contact_requests
+    from shared.actions.contacts import service as contacts
 
     user_id, request = call.id("user_id"), call.body(contact_requests.UpdateUser)
     return json_response(contacts.update_user(call.client, user_id, request, call.deadline))
@@ -70,7 +68,8 @@ def update_user(call: Call) -> func.HttpResponse:
 @bp.route(route="leads", methods=["POST"])
 @action
 def create_lead(call: Call) -> func.HttpResponse:
-    from shared import contact_requests, contacts
+    from shared.actions.contacts import requests as contact_requests
+    from shared.actions.contacts import service as contacts
 
     lead = contacts.create_lead(call.client, call.body(contact_requests.CreateLead), call.deadline)
     return json_response(lead, status=201)
@@ -80,7 +79,8 @@ def create_lead(call: Call) -> func.HttpResponse:
 @bp.route(route="leads", methods=["GET"])
 @action
 def list_leads(call: Call) -> func.HttpResponse:
-    from shared import contact_lists, contact_requests
+    from shared.actions.contacts import lists as contact_lists
+    from shared.actions.contacts import requests as contact_requests
 
     query = call.query(contact_requests.ListLeads)
     return call.page(
@@ -92,7 +92,7 @@ def list_leads(call: Call) -> func.HttpResponse:
 @bp.route(route="leads/{contact_id}", methods=["GET"])
 @action
 def get_lead(call: Call) -> func.HttpResponse:
-    from shared import contacts
+    from shared.actions.contacts import service as contacts
 
     return json_response(contacts.get_lead(call.client, call.id("contact_id"), call.deadline))
 
@@ -101,7 +101,8 @@ def get_lead(call: Call) -> func.HttpResponse:
 @bp.route(route="leads/{contact_id}", methods=["PUT"])
 @action
 def update_lead(call: Call) -> func.HttpResponse:
-    from shared import contact_requests, contacts
+    from shared.actions.contacts import requests as contact_requests
+    from shared.actions.contacts import service as contacts
 
     contact_id, request = call.id("contact_id"), call.body(contact_requests.UpdateLead)
     return json_response(contacts.update_lead(call.client, contact_id, request, call.deadline))
@@ -114,7 +115,7 @@ def update_lead(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/archive", methods=["POST"])
 @action
 def archive_contact(call: Call) -> func.HttpResponse:
-    from shared import contact_writes
+    from shared.actions.contacts import writes as contact_writes
 
     return json_response(contact_writes.set_archived(call.client, call.id("id"), True, call.deadline))
 
@@ -123,7 +124,7 @@ def archive_contact(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/unarchive", methods=["POST"])
 @action
 def unarchive_contact(call: Call) -> func.HttpResponse:
-    from shared import contact_writes
+    from shared.actions.contacts import writes as contact_writes
 
     return json_response(contact_writes.set_archived(call.client, call.id("id"), False, call.deadline))
 
@@ -132,7 +133,7 @@ def unarchive_contact(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}", methods=["DELETE"])
 @action
 def delete_contact(call: Call) -> func.HttpResponse:
-    from shared import contact_writes
+    from shared.actions.contacts import writes as contact_writes
 
     contact_writes.delete_contact(call.client, call.id("id"), call.deadline)
     return no_content()
@@ -142,7 +143,8 @@ def delete_contact(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/tags", methods=["POST"])
 @action
 def tag_contact(call: Call) -> func.HttpResponse:
-    from shared import contact_requests, tagging
+    from shared.actions import tagging
+    from shared.actions.contacts import requests as contact_requests
 
     contact_id, request = call.id("id"), call.body(contact_requests.AddTag)
     return json_response(tagging.tag_contact(call.client, contact_id, request.name, call.deadline))
@@ -152,7 +154,7 @@ def tag_contact(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/tags/{tag_id}", methods=["DELETE"])
 @action
 def untag_contact(call: Call) -> func.HttpResponse:
-    from shared import tagging
+    from shared.actions import tagging
 
     tagging.untag_contact(call.client, call.id("id"), call.id("tag_id"), call.deadline)
     return no_content()
@@ -162,7 +164,8 @@ def untag_contact(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/notes", methods=["POST"])
 @action
 def add_note(call: Call) -> func.HttpResponse:
-    from shared import contact_requests, contact_writes
+    from shared.actions.contacts import requests as contact_requests
+    from shared.actions.contacts import writes as contact_writes
 
     contact_id, request = call.id("id"), call.body(contact_requests.AddNote)
     return json_response(contact_writes.add_note(call.client, contact_id, request, call.deadline), status=201)
@@ -172,7 +175,8 @@ def add_note(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/companies", methods=["POST"])
 @action
 def attach_company(call: Call) -> func.HttpResponse:
-    from shared import contact_requests, contact_writes
+    from shared.actions.contacts import requests as contact_requests
+    from shared.actions.contacts import writes as contact_writes
 
     contact_id, request = call.id("id"), call.body(contact_requests.AttachCompany)
     return json_response(contact_writes.attach_company(call.client, contact_id, request, call.deadline))
@@ -182,7 +186,7 @@ def attach_company(call: Call) -> func.HttpResponse:
 @bp.route(route="contacts/{id}/companies/{company_id}", methods=["DELETE"])
 @action
 def detach_company(call: Call) -> func.HttpResponse:
-    from shared import contact_writes
+    from shared.actions.contacts import writes as contact_writes
 
     contact_writes.detach_company(call.client, call.id("id"), call.id("company_id"), call.deadline)
     return no_content()
@@ -195,7 +199,8 @@ def detach_company(call: Call) -> func.HttpResponse:
 @bp.route(route="events", methods=["POST"])
 @action
 def track_event(call: Call) -> func.HttpResponse:
-    from shared import contact_requests, events
+    from shared.actions.contacts import requests as contact_requests
+    from shared.actions.contacts import tracking as events
 
     events.track_event(call.client, call.body(contact_requests.TrackEvent), call.deadline)
     return func.HttpResponse(status_code=202)

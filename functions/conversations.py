@@ -1,4 +1,5 @@
-"""The conversation actions (CONTRACT §7). Each handler parses, calls one function of shared/conversations.py, and
+"""The conversation actions (interface §7). Each handler parses, calls one function of
+shared/actions/conversations/service.py, and
 answers. The services and request models are imported inside the handlers, as in functions/contacts.py (cold start)."""
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def _on_conversation(
 @bp.route(route="conversations", methods=["POST"])
 @action
 def start_conversation(call: Call) -> func.HttpResponse:
-    from shared import conversation_requests, conversations
+    from shared.actions.conversations import requests as conversation_requests
+    from shared.actions.conversations import service as conversations
 
     request = call.body(conversation_requests.StartConversation)
     return json_response(conversations.start_conversation(call.client, request, call.deadline), status=201)
@@ -41,7 +43,7 @@ def start_conversation(call: Call) -> func.HttpResponse:
 @bp.route(route="conversations/{id}", methods=["GET"])
 @action
 def get_conversation(call: Call) -> func.HttpResponse:
-    from shared import conversations
+    from shared.actions.conversations import service as conversations
 
     return json_response(conversations.get_conversation(call.client, call.id("id"), call.deadline))
 
@@ -50,7 +52,8 @@ def get_conversation(call: Call) -> func.HttpResponse:
 @bp.route(route="conversations", methods=["GET"])
 @action
 def list_conversations(call: Call) -> func.HttpResponse:
-    from shared import conversation_requests, conversations
+    from shared.actions.conversations import requests as conversation_requests
+    from shared.actions.conversations import service as conversations
 
     query = call.query(conversation_requests.ListConversations)
     page = conversations.list_conversations(call.client, query, call.settings.cursor_key, call.deadline)
@@ -61,8 +64,8 @@ def list_conversations(call: Call) -> func.HttpResponse:
 @bp.route(route="conversations/{id}/reply", methods=["POST"])
 @action
 def reply_to_conversation(call: Call) -> func.HttpResponse:
-    from shared import conversation_requests as requests
-    from shared import conversations
+    from shared.actions.conversations import requests
+    from shared.actions.conversations import service as conversations
 
     return _on_conversation(call, requests.ReplyToConversation, conversations.reply)
 
@@ -71,8 +74,8 @@ def reply_to_conversation(call: Call) -> func.HttpResponse:
 @bp.route(route="conversations/{id}/close", methods=["POST"])
 @action
 def close_conversation(call: Call) -> func.HttpResponse:
-    from shared import conversation_requests as requests
-    from shared import conversations
+    from shared.actions.conversations import requests
+    from shared.actions.conversations import service as conversations
 
     return _on_conversation(call, requests.CloseConversation, conversations.close)
 
@@ -81,8 +84,8 @@ def close_conversation(call: Call) -> func.HttpResponse:
 @bp.route(route="conversations/{id}/open", methods=["POST"])
 @action
 def open_conversation(call: Call) -> func.HttpResponse:
-    from shared import conversation_requests as requests
-    from shared import conversations
+    from shared.actions.conversations import requests
+    from shared.actions.conversations import service as conversations
 
     return _on_conversation(call, requests.OpenConversation, conversations.reopen)
 
@@ -91,8 +94,8 @@ def open_conversation(call: Call) -> func.HttpResponse:
 @bp.route(route="conversations/{id}/snooze", methods=["POST"])
 @action
 def snooze_conversation(call: Call) -> func.HttpResponse:
-    from shared import conversation_requests as requests
-    from shared import conversations
+    from shared.actions.conversations import requests
+    from shared.actions.conversations import service as conversations
 
     return _on_conversation(call, requests.SnoozeConversation, conversations.snooze)
 
@@ -101,8 +104,8 @@ def snooze_conversation(call: Call) -> func.HttpResponse:
 @bp.route(route="conversations/{id}/assign", methods=["POST"])
 @action
 def assign_conversation(call: Call) -> func.HttpResponse:
-    from shared import conversation_requests as requests
-    from shared import conversations
+    from shared.actions.conversations import requests
+    from shared.actions.conversations import service as conversations
 
     return _on_conversation(call, requests.AssignConversation, conversations.assign)
 
@@ -111,7 +114,7 @@ def assign_conversation(call: Call) -> func.HttpResponse:
 @bp.route(route="conversations/{id}/tags", methods=["POST"])
 @action
 def tag_conversation(call: Call) -> func.HttpResponse:
-    from shared import conversation_requests as requests
-    from shared import conversations
+    from shared.actions.conversations import requests
+    from shared.actions.conversations import service as conversations
 
     return _on_conversation(call, requests.TagConversation, conversations.tag)

@@ -23,8 +23,8 @@ from shared.settings import CONNECTION_HEADER, Connection, Settings, get_setting
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from shared.actions.paging import Page
     from shared.intercom.client import IntercomClient
-    from shared.list_cursors import Page
 
 log = logging.getLogger("connector.http")
 
@@ -137,21 +137,21 @@ class Call:
 
     def body(self, model: type[M]) -> M:
         """The JSON body validated as `model` (413 over the size limit, 400 naming each bad field)."""
-        from shared.requests import parse
+        from shared.actions.parsing import parse
 
         self._connection_first()
         return parse(model, json_body(self.req, self.settings))
 
     def query(self, model: type[M]) -> M:
         """The query string validated as `model`."""
-        from shared.requests import parse
+        from shared.actions.parsing import parse
 
         self._connection_first()
         return parse(model, dict(self.req.params))
 
     def id(self, name: str) -> str:
         """The route parameter `name` as an Intercom id (400 naming `name` otherwise)."""
-        from shared.requests import parse_id
+        from shared.actions.parsing import parse_id
 
         self._connection_first()
         return parse_id(self.req.route_params.get(name), name)

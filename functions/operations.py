@@ -18,7 +18,7 @@ bp = func.Blueprint()
 @bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @handles_errors
 def health(req: func.HttpRequest) -> func.HttpResponse:
-    # Storage is checked even when other settings are invalid: health means "storage answers" (CONTRACT §5);
+    # Storage is checked even when other settings are invalid: health means "storage answers" (interface §5);
     # a settings problem is reported by name, never with a value.
     body: dict[str, object] = {"status": "healthy", "storage": "ok"}
     try:

@@ -1,4 +1,4 @@
-"""The polling-trigger endpoint and the webhook subscriptions of the four triggers (CONTRACT §4), and the timer that
+"""The polling-trigger endpoint and the webhook subscriptions of every trigger (interface §4, §8), and the timer that
 pushes pending events to the subscribers. Parse, call one function of shared/, answer. The shared modules are imported
 inside the functions: a cold start does not compile them (bench/cold_start.py)."""
 
@@ -27,7 +27,7 @@ DELIVERY_RUN_SECONDS = 120.0
 @bp.route(route="triggers/{name}", methods=["GET"])
 @handles_errors
 def trigger_poll(req: func.HttpRequest) -> func.HttpResponse:
-    from shared import trigger_feed
+    from shared.consumers import feed as trigger_feed
 
     page = trigger_feed.poll_page(
         get_settings(),
@@ -46,7 +46,7 @@ def trigger_poll(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="triggers/{name}/subscriptions", methods=["POST"])
 @handles_errors
 def trigger_subscribe(req: func.HttpRequest) -> func.HttpResponse:
-    from shared import subscriptions
+    from shared.consumers import subscriptions
 
     settings = get_settings()
     trigger = subscriptions.known_trigger(req.route_params.get("name"))
@@ -61,7 +61,7 @@ def trigger_subscribe(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="triggers/{name}/subscriptions/{subscription_id}", methods=["GET"])
 @handles_errors
 def trigger_subscription(req: func.HttpRequest) -> func.HttpResponse:
-    from shared import subscriptions
+    from shared.consumers import subscriptions
 
     sub = subscriptions.get_subscription(
         get_settings(),
@@ -76,7 +76,7 @@ def trigger_subscription(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="triggers/{name}/subscriptions/{subscription_id}", methods=["DELETE"])
 @handles_errors
 def trigger_unsubscribe(req: func.HttpRequest) -> func.HttpResponse:
-    from shared import subscriptions
+    from shared.consumers import subscriptions
 
     subscriptions.unsubscribe(
         get_settings(),
@@ -91,7 +91,7 @@ def trigger_unsubscribe(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="triggers/{name}/subscriptions", methods=["DELETE"])
 @handles_errors
 def trigger_unsubscribe_by_body(req: func.HttpRequest) -> func.HttpResponse:
-    from shared import subscriptions
+    from shared.consumers import subscriptions
 
     settings = get_settings()
     trigger = subscriptions.known_trigger(req.route_params.get("name"))
@@ -103,7 +103,7 @@ def trigger_unsubscribe_by_body(req: func.HttpRequest) -> func.HttpResponse:
 @bp.function_name("deliver_webhooks")
 @bp.timer_trigger(schedule=WEBHOOK_SCHEDULE, arg_name="timer", run_on_startup=False, use_monitor=False)
 def deliver_webhooks(timer: func.TimerRequest) -> None:
-    from shared import delivery
+    from shared.consumers import delivery
 
     try:
         settings = get_settings()

@@ -1,8 +1,8 @@
-"""The trigger timers (one per trigger, CONTRACT §4 and §8) and the daily prune; each timer polls every connection
-through shared/polling.py.
+"""The trigger timers (one per trigger, interface §4 and §8) and the daily prune; each timer polls every connection
+through shared/triggers/poll.py.
 
 A failing connection is logged (never with its token) and does not stop the others. After a poll logs new events,
-shared.delivery.deliver_pending pushes them to webhook subscribers.
+shared.consumers.delivery.deliver_pending pushes them to webhook subscribers.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from shared.intercom.deadline import Deadline, poll_deadline
 from shared.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # imported where they run: a cold start does not compile the poller (bench/cold_start.py)
-    from shared import polling
+    from shared.triggers import poll as polling
 
 bp = func.Blueprint()
 log = logging.getLogger("functions.triggers")
@@ -29,7 +29,7 @@ PRUNE_SCHEDULE = "0 30 3 * * *"
 
 def poll_all(trigger: str, *, deadline: Deadline | None = None) -> list[polling.PollOutcome]:
     """Poll `trigger` on every connection, one after the other, within one poll deadline."""
-    from shared import polling
+    from shared.triggers import poll as polling
 
     started = time.monotonic()
     settings = get_settings()
@@ -52,7 +52,7 @@ def poll_all(trigger: str, *, deadline: Deadline | None = None) -> list[polling.
 
 def deliver(settings: Settings, connection_name: str, trigger: str, deadline: Deadline) -> int:
     """Push the new events to the trigger's webhook subscribers now (the deliver_webhooks timer retries later)."""
-    from shared.delivery import deliver_pending
+    from shared.consumers.delivery import deliver_pending
 
     try:
         return deliver_pending(settings, connection_name, trigger, deadline)
@@ -63,8 +63,8 @@ def deliver(settings: Settings, connection_name: str, trigger: str, deadline: De
 
 def prune_all(*, now: float | None = None) -> int:
     """Prune every trigger's table on every connection; how many rows went."""
-    from shared import polling
-    from shared.eventlog import TRIGGERS
+    from shared.triggers import poll as polling
+    from shared.triggers.eventlog import TRIGGERS
 
     settings = get_settings()
     removed = 0

@@ -58,7 +58,7 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
-// ---- Connector settings (CONTRACT §1 and the README's settings table). None of them is a secret. ----
+// ---- Connector settings (interface §1 and the README's settings table). None of them is a secret. ----
 // Each may be empty (azd passes an unset environment variable as ''): empty means the default in settingDefaults.
 @description('INTERCOM_BASE_URL of the connection `default`: https://api.intercom.io, https://api.eu.intercom.io or https://api.au.intercom.io.')
 param intercomBaseUrl string = ''

@@ -1,4 +1,4 @@
-"""Settings and connections (CONTRACT §1): read once, validated, with errors that name the bad setting."""
+"""Settings and connections (interface §1): read once, validated, with errors that name the bad setting."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ CONNECTION_HEADER = "X-Intercom-Connection"
 DEFAULT_BASE_URL = "https://api.intercom.io"
 DEFAULT_API_VERSION = "2.16"
 DEFAULT_POLL_SCHEDULE = "0 */2 * * * *"
-MAX_THROTTLE_CALLS = 1500  # shared/throttle.py keeps a window's grants in one entity property (64 KiB)
+MAX_THROTTLE_CALLS = 1500  # shared/intercom/throttle.py keeps a window's grants in one entity property (64 KiB)
 _CONNECTION_NAME = re.compile(r"^[A-Za-z0-9]{1,40}$")
 _DURATION = re.compile(
     r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"

@@ -1,4 +1,4 @@
-"""GET /api/health (CONTRACT §5) through the devserver: 200 when storage answers, else 503; never a secret."""
+"""GET /api/health (interface §5) through the devserver: 200 when storage answers, else 503; never a secret."""
 
 from __future__ import annotations
 

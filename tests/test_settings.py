@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from shared.errors import BadRequest
+from shared.intercom.throttle import MAX_CALLS
 from shared.settings import MAX_THROTTLE_CALLS, SettingsError, load_settings
-from shared.throttle import MAX_CALLS
 
 BASE = {"INTERCOM_ACCESS_TOKEN": "tok-default-secret"}
 

@@ -25,8 +25,8 @@ from shared.intercom.errors import (
     IntercomUnreachable,
 )
 from shared.intercom.retry import MAX_ATTEMPTS, RateLimit, backoff, is_idempotent
+from shared.intercom.throttle import Limiter, TableLimiter
 from shared.settings import Connection, Settings, get_settings
-from shared.throttle import Limiter, TableLimiter
 
 log = logging.getLogger("shared.intercom")
 # httpx logs every request's full URL (query included) at INFO; our own line replaces it without the query.

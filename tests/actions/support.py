@@ -9,8 +9,8 @@ from pydantic import SecretStr
 
 from intercom_sim import Simulator
 from shared.intercom.client import IntercomClient
+from shared.intercom.throttle import MemoryLimiter
 from shared.settings import Connection
-from shared.throttle import MemoryLimiter
 
 TOKEN = "sim-actions-token-0123456789abcdef"
 WRONG_TOKEN = "wrong-token-0987654321zyxw"

@@ -1,4 +1,4 @@
-"""The five actions of CONTRACT §2 over real HTTP: one devserver for the module (tests/actions/conftest.py)."""
+"""The five actions of interface §2 over real HTTP: one devserver for the module (tests/actions/conftest.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The contact actions of CONTRACT §7 over real HTTP: one devserver for the module (tests/actions/conftest.py)."""
+"""The contact actions of interface §7 over real HTTP: one devserver for the module (tests/actions/conftest.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The contact actions of CONTRACT §7 against the simulator (real HTTP, in-process server): lists with an email
+"""The contact actions of interface §7 against the simulator (real HTTP, in-process server): lists with an email
 filter, updates, archive, delete, tags, notes, events, companies; Intercom's errors and what is never repeated."""
 
 from __future__ import annotations
@@ -9,14 +9,26 @@ from typing import Any
 import pytest
 
 from intercom_sim import Simulator
-from shared import contact_lists, contact_writes, contacts, events, tagging
-from shared.contact_requests import AddNote, AttachCompany, ListLeads, ListUsers, TrackEvent, UpdateLead, UpdateUser
+from shared.actions import tagging
+from shared.actions.contacts import lists as contact_lists
+from shared.actions.contacts import service as contacts
+from shared.actions.contacts import tracking as events
+from shared.actions.contacts import writes as contact_writes
+from shared.actions.contacts.requests import (
+    AddNote,
+    AttachCompany,
+    ListLeads,
+    ListUsers,
+    TrackEvent,
+    UpdateLead,
+    UpdateUser,
+)
+from shared.actions.parsing import parse
 from shared.errors import BadRequest, Conflict, ConnectorError, NotFound
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest
-from shared.me import reset_me_cache
-from shared.requests import parse
+from shared.intercom.me import reset_me_cache
 from tests.actions.support import make_client
 
 KEY = b"k" * 32

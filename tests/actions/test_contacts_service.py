@@ -1,4 +1,5 @@
-"""shared/contacts.py against the simulator (real HTTP, in-process server): the decisions behind each action."""
+"""shared/actions/contacts/service.py against the simulator (real HTTP, in-process server): the decisions
+behind each action."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import threading
 import pytest
 
 from intercom_sim import Simulator
-from shared import contact_lists, contacts
-from shared.contact_requests import CreateLead, ListLeads, UpsertUser
+from shared.actions.contacts import lists as contact_lists
+from shared.actions.contacts import service as contacts
+from shared.actions.contacts.requests import CreateLead, ListLeads, UpsertUser
+from shared.actions.parsing import parse
 from shared.errors import BadRequest, Conflict, NotFound
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.requests import parse
 from tests.actions.support import make_client
 
 KEY = b"k" * 32

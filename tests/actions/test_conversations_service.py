@@ -1,4 +1,5 @@
-"""shared/conversations.py against the simulator: start as a contact, get, list by state with sealed cursors,
+"""shared/actions/conversations/service.py against the simulator: start as a contact, get, list by state with
+sealed cursors,
 reply (admin, note, contact), close / open / snooze / assign, tag; admin_id defaulting to the token's admin; each
 request rule; and Intercom's 404s named by field."""
 
@@ -10,8 +11,8 @@ from typing import Any
 import pytest
 
 from intercom_sim import Simulator
-from shared import conversations as conv
-from shared.conversation_requests import (
+from shared.actions.conversations import service as conv
+from shared.actions.conversations.requests import (
     AssignConversation,
     CloseConversation,
     ListConversations,
@@ -21,11 +22,11 @@ from shared.conversation_requests import (
     StartConversation,
     TagConversation,
 )
+from shared.actions.parsing import parse
 from shared.errors import BadRequest, NotFound
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.me import reset_me_cache
-from shared.requests import parse
+from shared.intercom.me import reset_me_cache
 
 KEY = b"v" * 32
 ME = "991267001"  # the simulator's token owner

@@ -11,7 +11,7 @@ import pytest
 
 from functions import contacts
 from functions.http import Call
-from shared.contact_requests import AddTag
+from shared.actions.contacts.requests import AddTag
 from shared.errors import BadRequest
 from shared.settings import reset_settings_cache
 

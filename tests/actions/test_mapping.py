@@ -11,8 +11,8 @@ from intercom_sim import Simulator
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomNotFound
-from shared.models import Lead, User, contact_to_model, conversation_to_model, format_timestamp
-from shared.names import NameCache, contact_names
+from shared.intercom.names import NameCache, contact_names
+from shared.models.common import Lead, User, contact_to_model, conversation_to_model, format_timestamp
 
 USER_KEYS = {
     "type",

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shared.contact_requests import (
+from shared.actions.contacts.requests import (
     AddNote,
     AddTag,
     AttachCompany,
@@ -18,8 +18,8 @@ from shared.contact_requests import (
     UpdateUser,
     UpsertUser,
 )
+from shared.actions.parsing import MAX_COMPANIES, check_email, parse, parse_id
 from shared.errors import BadRequest
-from shared.requests import MAX_COMPANIES, check_email, parse, parse_id
 
 
 def field_of(model: type[Any], data: dict[str, Any]) -> list[str]:
@@ -158,7 +158,7 @@ def test_good_path_id() -> None:
     assert parse_id(" 5f1a2b ", "contact_id") == "5f1a2b"
 
 
-# -- the models of CONTRACT §7 -----------------------------------------------------------------------------------------
+# -- the models of interface §7 --------------------------------------------------------------------------------------
 
 EVENT = {"event_name": "ordered", "email": "a@b.io"}
 BAD_MORE: list[tuple[type[Any], dict[str, Any], list[str]]] = [

@@ -1,4 +1,4 @@
-"""Property-based fuzzing of the whole HTTP surface over a real devserver (CONTRACT §2-§5).
+"""Property-based fuzzing of the whole HTTP surface over a real devserver (interface §2-§5).
 
 What must hold for every request, whatever its method, path, query, headers or body:
 - the answer comes (no hang) and is not a 5xx: the simulator and Azurite stay healthy here, so even 502/503 would be
@@ -36,9 +36,9 @@ from devserver.azurite import Azurite
 from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from intercom_sim.render import APP_ID
-from shared.eventlog import TRIGGERS
-from shared.notification_events import ROUTES
-from shared.signature import sign
+from shared.notifications.signature import sign
+from shared.notifications.topics import ROUTES
+from shared.triggers.eventlog import TRIGGERS
 from tests.rawhttp import ANSWER_TIMEOUT, Req, Resp, parse_response, send, send_raw
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))

@@ -14,8 +14,8 @@ import pytest
 
 from connector.operations import OPERATIONS, TRIGGERS
 from connector.routes import normalize
-from shared.contact_requests import AddNote, UpsertUser
-from shared.conversation_requests import TagConversation
+from shared.actions.contacts.requests import AddNote, UpsertUser
+from shared.actions.conversations.requests import TagConversation
 from tests.infra.bicep import INFRA, walk
 
 EXAMPLE = INFRA / "logicapp-example.json"

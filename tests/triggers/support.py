@@ -1,5 +1,6 @@
-"""Helpers of the trigger tests: a harness that polls the four triggers in-process against the simulator and
-Azurite, reads the logs back, and compares them with the simulator's ground truth; a TCP proxy that cuts storage."""
+"""Helpers of the trigger tests: a harness that polls triggers (the first four unless told) in-process against the
+simulator and Azurite, reads the logs back, and compares them with the simulator's ground truth; a TCP proxy that
+cuts storage."""
 
 from __future__ import annotations
 
@@ -18,15 +19,15 @@ from pydantic import SecretStr
 
 from devserver.ports import free_port
 from intercom_sim import Simulator
-from shared.eventlog import TRIGGERS, Event, EventLog
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.poll_markers import LeadMarkers
-from shared.polling import SEAL_MARGIN_SECONDS, PollOutcome, poll
+from shared.intercom.throttle import Limiter, MemoryLimiter
 from shared.settings import Connection
-from shared.throttle import Limiter, MemoryLimiter
+from shared.triggers.eventlog import TRIGGERS, Event, EventLog
+from shared.triggers.markers import LeadMarkers
+from shared.triggers.poll import SEAL_MARGIN_SECONDS, PollOutcome, poll
 
-# The first four triggers (CONTRACT §4), which the tests of this folder check; tests/triggers2 checks the six of §8.
+# The first four triggers (interface §4), which most tests of this folder check; test_poll_only checks the six of §8.
 FIRST_FOUR = ("user-updated", "lead-created", "user-created", "conversation-started")
 assert set(FIRST_FOUR) <= set(TRIGGERS)
 
@@ -38,7 +39,8 @@ def make_client(sim: Simulator, name: str, limiter: Limiter | None = None) -> In
 
 @dataclass
 class Harness:
-    """The four triggers of one connection, polled directly (no timer), with the simulator's clock as "now"."""
+    """The triggers of one connection (`triggers`, the first four by default), polled directly (no timer), with the
+    simulator's clock as "now"."""
 
     sim: Simulator
     storage_conn: str

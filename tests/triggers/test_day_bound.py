@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from intercom_sim.query import CONTACT_DATE_FIELDS, compile_query
-from shared.poll_reads import UNKNOWN_TIMEZONE_BACK_SECONDS, day_bound, search_body
-from shared.trigger_specs import SPECS
+from shared.triggers.reads import UNKNOWN_TIMEZONE_BACK_SECONDS, day_bound, search_body
+from shared.triggers.registry import SPECS
 
 ZONES = [
     "UTC",

@@ -12,10 +12,10 @@ from intercom_sim import Simulator
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomForbidden
-from shared.poll_markers import LeadMarkers
-from shared.polling import prune_trigger
 from shared.settings import Settings
-from shared.trigger_bodies import MAX_TEXT_CHARS
+from shared.triggers.bodies import MAX_TEXT_CHARS
+from shared.triggers.markers import LeadMarkers
+from shared.triggers.poll import prune_trigger
 from tests.triggers.support import Harness
 
 DAY = 86_400

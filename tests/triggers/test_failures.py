@@ -14,11 +14,11 @@ import pytest
 from devserver.azurite import Azurite
 from intercom_sim import Simulator
 from shared.errors import Unavailable
-from shared.eventlog import Checkpoint, EventLog
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.polling import cutoff_of
-from shared.throttle import MemoryLimiter
+from shared.intercom.throttle import MemoryLimiter
+from shared.triggers.eventlog import Checkpoint, EventLog
+from shared.triggers.poll import cutoff_of
 from tests.triggers.support import (
     FIRST_FOUR,
     BackgroundPoller,

@@ -20,13 +20,13 @@ from pydantic import SecretStr
 
 from functions import triggers
 from intercom_sim import Simulator
-from shared import polling
-from shared.eventlog import TRIGGERS
+from shared.consumers.subscriptions import subscribe
 from shared.intercom.client import reset_clients
 from shared.intercom.deadline import Deadline
-from shared.poll_markers import MARKER_RETENTION_SECONDS, LeadMarkers
 from shared.settings import Connection, Settings, get_settings, reset_settings_cache
-from shared.subscriptions import subscribe
+from shared.triggers import poll as polling
+from shared.triggers.eventlog import TRIGGERS
+from shared.triggers.markers import MARKER_RETENTION_SECONDS, LeadMarkers
 from tests.triggers.support import FIRST_FOUR, Harness, doubles
 
 DAY = 86_400

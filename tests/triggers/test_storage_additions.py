@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from shared.eventlog import EVENTS_PER_TRANSACTION, TRANSACTION_BODY_BYTES, EventLog, NewEvent, _transactions
-from shared.poll_markers import LeadMarkers
-from shared.trigger_bodies import MAX_TEXT_CHARS
-from shared.trigger_specs import SPECS
+from shared.triggers.bodies import MAX_TEXT_CHARS
+from shared.triggers.eventlog import EVENTS_PER_TRANSACTION, TRANSACTION_BODY_BYTES, EventLog, NewEvent, _transactions
+from shared.triggers.markers import LeadMarkers
+from shared.triggers.registry import SPECS
 from tests.triggers.support import read_all
 
 

@@ -1,0 +1,87 @@
+"""What callers send to the company actions (interface §7); the shared rules are in shared/actions/parsing.py.
+
+- `company_id` is your id of the company (Intercom's upsert key, which Intercom never changes): 1-255 characters;
+- `website` is an http or https URL; `size` and `monthly_spend` are whole numbers >= 0;
+- List companies takes `per_page` and `cursor` as every list does, and at most one of `company_id`, `name` (exact).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from shared.actions.parsing import Body, CustomAttributes, OptionalText, PageQuery, blank_to_none
+from shared.errors import BadRequest
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _your_id(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _web_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if len(value) > 2048 or any(c.isspace() for c in value):
+        raise ValueError("must be an http or https URL such as https://example.com")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (a port out of 0..65535 or not a number raises)
+    except ValueError:
+        raise ValueError("must be an http or https URL such as https://example.com") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http or https URL such as https://example.com")
+    return value
+
+
+YourCompanyId = Annotated[
+    str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=255), AfterValidator(_your_id)
+]
+OptionalFilter = Annotated[Annotated[str, Field(max_length=255)] | None, BeforeValidator(blank_to_none)]
+Count = Annotated[Annotated[int, Field(ge=0, le=2_000_000_000)] | None, BeforeValidator(blank_to_none)]
+
+
+class UpsertCompany(Body):
+    """Body of Create or update company (POST /api/companies)."""
+
+    company_id: YourCompanyId = Field(description="Your id of the company (required; Intercom never changes it)")
+    name: OptionalText = Field(None, max_length=255, description="The company's name")
+    plan: OptionalText = Field(None, max_length=255, description="Name of the company's plan")
+    size: Count = Field(None, description="Number of employees")
+    website: Annotated[OptionalText, AfterValidator(_web_url)] = Field(None, description="http or https URL")
+    industry: OptionalText = Field(None, max_length=255)
+    monthly_spend: Count = Field(None, description="Revenue the company brings in per month (whole number)")
+    custom_attributes: CustomAttributes = Field(None, description="Object of names to strings, numbers, booleans")
+
+
+class ListCompanies(PageQuery):
+    """Query of List companies (GET /api/companies)."""
+
+    company_id: OptionalFilter = Field(None, description="Only the company with this id of yours (exact match)")
+    name: OptionalFilter = Field(None, description="Only the company with this name (exact match)")
+
+    def exact(self) -> tuple[str, str] | None:
+        """The one filter given, as (Intercom's query parameter, value); a 400 naming both when both are."""
+        if self.company_id is not None and self.name is not None:
+            message = "give company_id or name, not both"
+            raise BadRequest(
+                f"invalid input: {message}",
+                details=[{"field": "company_id", "message": message}, {"field": "name", "message": message}],
+            )
+        if self.company_id is not None:
+            return "company_id", self.company_id
+        return None if self.name is None else ("name", self.name)
+
+
+class TagByName(Body):
+    """Body of Add tag to company (POST /api/companies/{id}/tags)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=255)] = Field(
+        description="The tag's name; the tag is created when the workspace has none by that name"
+    )

@@ -1,0 +1,93 @@
+"""What callers send to the conversation actions (interface §7); the shared rules are in shared/actions/parsing.py.
+
+- `admin_id` is optional wherever it appears: the admin who owns the connection's token acts by default;
+- a message `body` is 1-20000 characters (Intercom takes HTML or text);
+- `snoozed_until` is ISO-8601 with a UTC offset or Unix seconds, and must lie in the future;
+- Reply takes `admin_id` (an admin's reply or note) or `contact_id` (the contact's reply, a comment), not both.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field
+
+from shared.actions.parsing import Body, IntercomId, OptionalId, PageQuery, Timestamp, blank_to_none
+from shared.errors import BadRequest
+
+MessageBody = Annotated[str, Field(min_length=1, max_length=20_000)]
+OptionalMessage = Annotated[Annotated[str, Field(max_length=20_000)] | None, BeforeValidator(blank_to_none)]
+TagName = Annotated[str, Field(min_length=1, max_length=255)]
+_ADMIN = "Intercom id of the admin who acts (default: the admin who owns the connection's token)"
+
+
+class StartConversation(Body):
+    """Body of Send message as a contact (POST /api/conversations)."""
+
+    contact_id: IntercomId = Field(description="Intercom id of the user or lead who writes")
+    body: MessageBody = Field(description="The message")
+
+
+class ListConversations(PageQuery):
+    """Query of List conversations (GET /api/conversations)."""
+
+    state: Annotated[Literal["open", "closed", "snoozed"] | None, BeforeValidator(blank_to_none)] = Field(
+        None, description="Only conversations in this state: open, closed or snoozed"
+    )
+
+
+class ReplyToConversation(Body):
+    """Body of Reply to conversation (POST /api/conversations/{id}/reply)."""
+
+    body: MessageBody = Field(description="The reply")
+    message_type: Annotated[Literal["comment", "note"], BeforeValidator(lambda v: blank_to_none(v) or "comment")] = (
+        Field("comment", description="comment (the contact sees it) or note (only teammates see it)")
+    )
+    admin_id: OptionalId = Field(None, description=_ADMIN)
+    contact_id: OptionalId = Field(None, description="Intercom id of the contact, to reply as the contact instead")
+
+    def check(self) -> None:
+        """A 400 for what each field allows alone but not together."""
+        if self.contact_id is not None and self.admin_id is not None:
+            message = "give admin_id (reply as an admin) or contact_id (reply as the contact), not both"
+            raise BadRequest(
+                f"invalid input: {message}",
+                details=[{"field": "admin_id", "message": message}, {"field": "contact_id", "message": message}],
+            )
+        if self.contact_id is not None and self.message_type == "note":
+            raise BadRequest.field("message_type", "a contact's reply is a comment; notes are written by admins")
+
+
+class CloseConversation(Body):
+    """Body of Close conversation (POST /api/conversations/{id}/close)."""
+
+    body: OptionalMessage = Field(None, description="A closing message the contact sees")
+    admin_id: OptionalId = Field(None, description=_ADMIN)
+
+
+class OpenConversation(Body):
+    """Body of Open conversation (POST /api/conversations/{id}/open)."""
+
+    admin_id: OptionalId = Field(None, description=_ADMIN)
+
+
+class SnoozeConversation(Body):
+    """Body of Snooze conversation (POST /api/conversations/{id}/snooze)."""
+
+    snoozed_until: Timestamp = Field(description="When it reopens: ISO-8601 with a UTC offset, or Unix seconds")
+    admin_id: OptionalId = Field(None, description=_ADMIN)
+
+
+class AssignConversation(Body):
+    """Body of Assign conversation (POST /api/conversations/{id}/assign)."""
+
+    assignee_id: IntercomId = Field(description="Intercom id of the admin or team to assign it to; 0 unassigns")
+    admin_id: OptionalId = Field(None, description=_ADMIN)
+    body: OptionalMessage = Field(None, description="A message the contact sees")
+
+
+class TagConversation(Body):
+    """Body of Add tag to conversation (POST /api/conversations/{id}/tags)."""
+
+    name: TagName = Field(description="The tag's name; the tag is created when the workspace has none by that name")
+    admin_id: OptionalId = Field(None, description=_ADMIN)

@@ -1,0 +1,59 @@
+"""The workspace's admins and tags: List admins, List tags (interface §7), and whether an assignee is an admin
+or a team.
+
+Each function takes the connection's IntercomClient and the caller's Deadline; Intercom's typed errors propagate.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from shared.errors import BadRequest
+from shared.intercom.client import IntercomClient
+from shared.intercom.deadline import Deadline
+from shared.models.common import Tag, _flag, _obj, _Shape, _text
+from shared.models.contacts import tag_to_model
+
+
+class Admin(_Shape):
+    """A teammate of the workspace (interface §7)."""
+
+    id: str = Field(description="Intercom id of the admin")
+    name: str | None = None
+    email: str | None = None
+    away_mode_enabled: bool | None = Field(None, description="true while the admin is set to away")
+
+
+def _items(body: Any, key: str) -> list[dict[str, Any]]:
+    items = _obj(body).get(key)
+    return [item for item in items or [] if isinstance(item, dict) and item.get("id") is not None]
+
+
+def list_admins(client: IntercomClient, deadline: Deadline) -> list[Admin]:
+    """Every admin of the workspace (`GET /admins`, one call)."""
+    return [
+        Admin(
+            id=str(admin["id"]),
+            name=_text(admin.get("name")),
+            email=_text(admin.get("email")),
+            away_mode_enabled=_flag(admin.get("away_mode_enabled")),
+        )
+        for admin in _items(client.get("/admins", deadline=deadline), "admins")
+    ]
+
+
+def list_tags(client: IntercomClient, deadline: Deadline) -> list[Tag]:
+    """Every tag of the workspace (`GET /tags`, one call)."""
+    return [tag_to_model(tag) for tag in _items(client.get("/tags", deadline=deadline), "data")]
+
+
+def assignee_kind(client: IntercomClient, assignee_id: str, deadline: Deadline) -> Literal["admin", "team"]:
+    """Whether an assignee id is an admin's or a team's (`GET /admins`, then `GET /teams`); "0" unassigns."""
+    if assignee_id == "0" or any(a.id == assignee_id for a in list_admins(client, deadline)):
+        return "admin"
+    teams = _items(client.get("/teams", deadline=deadline), "teams")
+    if any(str(team["id"]) == assignee_id for team in teams):
+        return "team"
+    raise BadRequest.field("assignee_id", f"no admin or team with id {assignee_id} in this workspace")
