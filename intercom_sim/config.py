@@ -47,7 +47,7 @@ WEBHOOK_TOPICS = (
     "ticket.admin.unsnoozed",
 )
 WEBHOOK_SHAPES = ("2026", "classic")
-# Settings whose value is one of a few words (the facts the fact sheet marks unconfirmed among them).
+# Settings whose value is one of a few words (facts Intercom's documentation leaves unconfirmed among them).
 CHOICES = {
     "webhook_shapes": WEBHOOK_SHAPES,
     "webhook_tags_added_on": ("item", "part"),

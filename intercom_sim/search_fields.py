@@ -1,5 +1,5 @@
 """What each search knows of its fields (their types, virtual fields, day or second precision): contacts,
-conversations and tickets, from the OpenAPI's tables of searchable fields (fact sheet B and A6)."""
+conversations and tickets, from the OpenAPI document's tables of searchable fields (vendor/intercom-openapi)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The shape of a webhook item: `classic` is the REST JSON as it is; `2026` follows the payloads captured in 2026-01
-(fact sheet A2 and the captures it cites), which differ from REST in these ways:
+(public captures of real notifications, in other projects' test fixtures), which differ from REST in these ways:
 
 - a `contact` or `company` object's Unix `*_at` fields are ISO-8601 with milliseconds and `+00:00`
   (`2026-01-10T04:22:28.240+00:00`; the milliseconds are drawn from the object id and the value, so an instant

@@ -1,4 +1,4 @@
-"""Search over the fields CONTRACT §10 uses: contacts (every listed field, `tag_id`, typed custom attributes, day
+"""Search over the fields interface §10 uses: contacts (every listed field, `tag_id`, typed custom attributes, day
 rule), conversations (assignees, tags, priority, statistics to the second, `>`/`<` inclusive, index lag), the
 operators each type of field accepts and the limits of a query."""
 
