@@ -75,11 +75,25 @@ def _reply(ws: Workspace, conv_id: str, body: dict[str, Any]) -> dict[str, Any]:
     if body.get("type") == "user":
         if message_type != "comment":
             raise ApiError(400, "parameter_invalid", "a contact's reply is a comment")
-        contact = ws.contact_or_error(_text(body, "intercom_user_id"))
+        contact = _replying_contact(ws, body)
         return ws.reply_to_conversation(
             conv_id, author_type=contact["role"], author_id=contact["id"], body=_text(body, "body")
         )
     raise ApiError(400, "parameter_invalid", "type must be admin or user")
+
+
+def _replying_contact(ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
+    """The contact a `type: user` reply names: `intercom_user_id`, else `email`, else `user_id` (external id)."""
+    if isinstance(body.get("intercom_user_id"), str):
+        return ws.contact_or_error(body["intercom_user_id"])
+    for key, field in (("email", "email"), ("user_id", "external_id")):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            for contact in ws.store.contacts.values():
+                if str(contact.get(field) or "").lower() == value.lower():
+                    return contact
+            raise ApiError(404, "not_found", "User Not Found")
+    raise ApiError(400, "parameter_not_found", "intercom_user_id, email or user_id is required")
 
 
 def _full(ws: Workspace, record: dict[str, Any]) -> dict[str, Any]:

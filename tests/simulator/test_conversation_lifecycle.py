@@ -66,6 +66,8 @@ def test_replies_move_their_statistics_and_waiting_since(
     assert contact["statistics"]["first_contact_reply_at"] == conv["created_at"]
     assert contact["waiting_since"] == contact["statistics"]["last_contact_reply_at"]
     assert [t["id"] for t in contact["teammates"]["admins"]] == [ME, ADA]
+    by_email = reply(api, cid, type="user", email="LIFE@x.io", message_type="comment", body="by email")
+    assert by_email["conversation_parts"]["conversation_parts"][-1]["author"]["id"] == user
     sim.configure(note_counts_as_admin_reply=True)
     t = later(sim, 10)
     assert near(sim.reply_as_admin(cid, note=True)["statistics"]["last_admin_reply_at"], t)
