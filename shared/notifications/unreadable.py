@@ -163,8 +163,10 @@ def forget(storage_connection_string: str, connection: str, key: str) -> bool:
     """Delete a kept notification (dismissed, or processed after a replay); whether there was one."""
     if not _SAFE_KEY.match(key):
         return False
+    table = _table(storage_connection_string, connection)
     try:
-        _table(storage_connection_string, connection)().delete_entity(PARTITION, key)
+        table().get_entity(PARTITION, key, select=["RowKey"])  # delete_entity answers alike whether it was there
+        table().delete_entity(PARTITION, key)
     except ResourceNotFoundError:
         return False
     except AzureError as exc:
