@@ -11,7 +11,7 @@ A topic maps to one or more routes; a route names its trigger and the rule that 
 | contact.lead.signed_up | user-created: id (updated_at); user-updated: id:updated_at; lead-converted: id (updated_at) |
 | conversation.user.created | conversation-started: id (created_at) |
 | contact.lead.added_email | lead-email-added: id (updated_at) |
-| contact.{user,lead}.tag.created | contact-tagged: contact id:tag id (the `contact_tag`'s created_at) |
+| contact.{user,lead}.tag.created | contact-tagged: contact id:tag id (its created_at, else the envelope's) |
 | conversation.admin.closed | conversation-closed: id:statistics.last_close_at |
 | company.created | company-created: id (created_at) |
 | contact.unsubscribed | contact-unsubscribed: the `contact_unsubscribe`'s contact id (its updated_at) |
