@@ -24,11 +24,12 @@ from shared.triggers.topic_rules import Found, Notification, is_stamp_name, unix
 
 
 def normalized(value: Any) -> Any:
-    """A copy of a webhook object with every `*_at` timestamp as Unix seconds, as the REST API gives them."""
+    """A copy of a webhook object with every `*_at` timestamp as whole Unix seconds, as the REST API gives them
+    (a value that is no timestamp, e.g. null or "never", is kept as it is)."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for name, inner in value.items():
-            if isinstance(name, str) and is_stamp_name(name) and isinstance(inner, str):
+            if isinstance(name, str) and is_stamp_name(name) and isinstance(inner, str | int | float):
                 stamp = unix_seconds(inner)
                 out[name] = inner if stamp is None else stamp
             else:
@@ -37,6 +38,24 @@ def normalized(value: Any) -> Any:
     if isinstance(value, list):
         return [normalized(inner) for inner in value]
     return value
+
+
+def notification_item(envelope: Mapping[str, Any]) -> dict[str, Any]:
+    """The envelope's `data.item`, normalized, with the envelope's `created_at` standing for the item's when a
+    `contact_tag` has none (captured so in 2026: the tagging happened when the notification was made)."""
+    data = envelope.get("data")
+    item = data.get("item") if isinstance(data, Mapping) else None
+    out: dict[str, Any] = normalized(item) if isinstance(item, dict) else {}
+    if out.get("type") == "contact_tag" and unix_seconds(out.get("created_at")) is None:
+        stamp = unix_seconds(envelope.get("created_at"))
+        if stamp is not None:
+            out["created_at"] = stamp
+    return out
+
+
+def read(envelope: Mapping[str, Any]) -> Notification:
+    """What the routes read of a notification: its envelope and `notification_item`."""
+    return Notification.of(envelope, notification_item(envelope))
 
 
 # -- routes --------------------------------------------------------------------------------------------------------
@@ -70,9 +89,8 @@ def routes(topic: str) -> tuple[Route, ...]:
     return tuple(route for route in _ROUTES if topic_rules.feeds(route.webhook, topic))
 
 
-def notification_problem(envelope: Mapping[str, Any]) -> tuple[str, str] | None:
+def notification_problem(sent: Notification) -> tuple[str, str] | None:
     """(field, problem) when the notification lacks what its topic's routes need; None when it is usable."""
-    sent = Notification.of(envelope)
     for route in routes(sent.topic):
         problem = route.problem(sent)
         if problem is not None:

@@ -91,9 +91,8 @@ EVERY_TOPIC = "*"
 @dataclass(frozen=True)
 class Webhook:
     """A webhook topic that feeds a trigger (`*`: every topic but `ping`). The subject (`form`) gives the event: its key
-    is the values at the `key` paths joined by `:` (the first is the object's id), its time the value at `at` (or the
-    notification's `created_at` when the subject lacks it and `at_or_sent`). `role`: the contact must have it (else
-    no event); `within`: the object is this field of a wrapper item."""
+    is the values at the `key` paths joined by `:` (the first is the object's id), its time the value at `at`.
+    `role`: the contact must have it (else no event); `within`: the object is this field of a wrapper item."""
 
     topic: str
     key: tuple[str, ...] = ("id",)
@@ -101,7 +100,6 @@ class Webhook:
     role: str | None = None
     within: str | None = None
     form: Form = Form.ITEM
-    at_or_sent: bool = False
 
 
 @dataclass(frozen=True)
@@ -259,7 +257,7 @@ _DECLARED = (
         poll_misses="a tagging not followed by an update of the contact; a tag added and removed between polls; tags "
         "a contact created before the start carried when first seen; tags beyond the 10 listed inline",
         webhooks=tuple(
-            Webhook(topic, ("contact.id", "tag.id"), "created_at", at_or_sent=True)
+            Webhook(topic, ("contact.id", "tag.id"), "created_at")  # or the notification's (notification_item)
             for topic in ("contact.user.tag.created", "contact.lead.tag.created")
         ),
         identity_keys=True, markers=True,

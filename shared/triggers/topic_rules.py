@@ -9,10 +9,11 @@ Intercom's REST API shows it, timestamps as Unix seconds or ISO-8601 strings.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.triggers.registry import EVERY_TOPIC, Form, Webhook
@@ -20,19 +21,45 @@ from shared.triggers.registry import EVERY_TOPIC, Form, Webhook
 PING = "ping"
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_SECONDS = 253_402_300_800  # 10000-01-01: anything later is no timestamp (e.g. milliseconds sent as seconds)
+_NUMBER = re.compile(r"^\d{1,12}(\.\d+)?$")
+
+
 def unix_seconds(value: Any) -> int | None:
-    """Unix seconds from an int/float or an ISO-8601 string with an offset (as real payloads carry); else None."""
+    """Unix seconds (floored) from what items carry: a number, or a string of one, or ISO-8601 with an offset (`Z`,
+    `+00:00`, `+05:45`; seconds with or without a fraction, as 2026 payloads carry them); else None. Times before
+    1970 or after 9999, NaN, infinities, booleans and ISO-8601 without an offset (ambiguous) are None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return int(value)
-    if isinstance(value, str) and value.strip():
-        try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return int(moment.timestamp()) if moment.tzinfo is not None else None
+    if isinstance(value, str):
+        text = value.strip()
+        if _NUMBER.match(text):
+            value = float(text) if "." in text else int(text)
+        else:
+            return _iso_seconds(text)
+    if isinstance(value, int):
+        return value if 0 <= value < MAX_SECONDS else None
+    if isinstance(value, float):
+        return math.floor(value) if math.isfinite(value) and 0 <= value < MAX_SECONDS else None
     return None
+
+
+def _iso_seconds(text: str) -> int | None:
+    if text[-1:] in ("z", "Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return None
+    try:
+        seconds = (moment - EPOCH) // timedelta(seconds=1)
+    except OverflowError:
+        return None
+    return seconds if 0 <= seconds < MAX_SECONDS else None
+
 
 
 @dataclass(frozen=True)
@@ -129,10 +156,7 @@ def subjects(webhook: Webhook, sent: Notification) -> list[Mapping[str, Any]]:
 
 
 def _at(webhook: Webhook, subject: Mapping[str, Any], sent: Notification) -> int | None:
-    stamp = unix_seconds(_dig(subject, webhook.at))
-    if stamp is None and webhook.at_or_sent:
-        stamp = unix_seconds(sent.created_at)
-    return stamp
+    return unix_seconds(_dig(subject, webhook.at))
 
 
 def identify(webhook: Webhook, subject: Mapping[str, Any], sent: Notification) -> Found | None:

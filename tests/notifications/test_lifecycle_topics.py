@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.notifications.topics import normalized, notification_problem, routes
+from shared.notifications.topics import notification_problem, read, routes
 from shared.triggers.topic_rules import Found, Notification
 
 CONVERSATION = {"type": "conversation", "id": "77", "created_at": 1_000, "updated_at": 1_300, "state": "open"}
@@ -25,7 +25,7 @@ def envelope(topic: str, item: dict[str, Any] | None, **fields: Any) -> dict[str
 
 def events(sent: dict[str, Any]) -> dict[str, list[Found]]:
     """{trigger: its events} as the worker finds them (before a rule keyed by the log numbers them)."""
-    notification = Notification.of(sent, normalized(sent["data"]["item"]))
+    notification = read(sent)
     found: dict[str, list[Found]] = {}
     for route in routes(notification.topic):
         for subject in route.subjects(notification):
@@ -72,7 +72,7 @@ def test_a_conversation_tagging_is_one_event_per_tag_added_wherever_intercom_put
     subjects = routes("conversation_part.tag.created")[0].subjects(Notification.of(envelope("x", on_item)))
     assert [s["tag"]["name"] for s in subjects] == ["vip", "urgent"]
     assert all(s["conversation"]["id"] == "77" for s in subjects)
-    assert notification_problem(envelope("conversation_part.tag.created", CONVERSATION)) == (
+    assert notification_problem(read(envelope("conversation_part.tag.created", CONVERSATION))) == (
         "data.item.tags_added",
         "must list the tags added",
     )
@@ -97,7 +97,7 @@ def test_tickets_leads_and_deletions() -> None:
     assert events(envelope("contact.deleted", deleted))["contact-deleted"] == [Found("c9", "c9", 1_400)]
     (subject,) = routes("contact.deleted")[0].subjects(Notification.of(envelope("contact.deleted", deleted)))
     assert subject == {"id": "c9", "external_id": "ext-9", "deleted_at": 1_400}
-    assert notification_problem(envelope("contact.deleted", {"type": "contact"})) == (
+    assert notification_problem(read(envelope("contact.deleted", {"type": "contact"}))) == (
         "data.item.id",
         "must be an Intercom id (1-64 letters, digits, '_' or '-')",
     )
@@ -113,11 +113,11 @@ def test_every_topic_but_ping_is_an_intercom_notification_keyed_by_its_id() -> N
     assert routes("ping") == ()
     (subject,) = routes("event.created")[0].subjects(Notification.of(envelope("event.created", {"id": "e1"})))
     assert subject == {"id": NOTIFIED[0].key, "topic": "event.created", "created_at": 1_400, "item": {"id": "e1"}}
-    assert notification_problem(envelope("event.created", {}, id=None)) == (
+    assert notification_problem(read(envelope("event.created", {}, id=None))) == (
         "id",
         "must be an Intercom id (1-64 letters, digits, '_' or '-')",
     )
-    assert notification_problem(envelope("event.created", {}, created_at="soon")) == (
+    assert notification_problem(read(envelope("event.created", {}, created_at="soon"))) == (
         "created_at",
         "must be Unix seconds or an ISO-8601 timestamp with an offset",
     )

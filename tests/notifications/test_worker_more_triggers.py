@@ -10,7 +10,7 @@ import pytest
 
 from intercom_sim import Simulator
 from intercom_sim.notifications import contact_tag_item, webhook_item
-from shared.notifications.topics import notification_problem
+from shared.notifications.topics import notification_problem, read
 from shared.notifications.worker import process
 from shared.triggers.eventlog import EventLog
 from tests.notifications.support import message, settings_for
@@ -102,7 +102,7 @@ def test_the_other_notifications_use_the_polls_keys(h: Harness) -> None:
 
 
 def item_problem(topic: str, item: dict[str, Any]) -> tuple[str, str] | None:
-    return notification_problem({"id": "notif_1", "topic": topic, "created_at": 1, "data": {"item": item}})
+    return notification_problem(read({"id": "notif_1", "topic": topic, "created_at": 1, "data": {"item": item}}))
 
 
 def test_an_unsubscription_carried_as_a_bare_contact_is_logged_too(h: Harness) -> None:
