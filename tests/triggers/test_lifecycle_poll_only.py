@@ -1,6 +1,7 @@
 """The triggers of interface §9 by their polls alone (no webhooks), against ground truth: every event a poll can see is
 logged exactly once and nothing else is, while search lags writes by up to 10 s (out of order), Intercom's clock
-crosses the workspace's midnight (Asia/Kathmandu, UTC+05:45) and 20% of Intercom's answers are faults. Each object is
+crosses the workspace's midnight (Asia/Kathmandu, UTC+05:45; ticket search compares by day there, as contact search
+does) and 20% of Intercom's answers are faults. Each object is
 read once per cycle for all of its triggers (the harness polls as the timers do)."""
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ MAX_LAG = 10.0
 
 def test_the_lifecycle_triggers_poll_every_visible_event_once(sim: Simulator, storage_conn: str) -> None:
     # Intercom's clock reads 4 s before the workspace's midnight when phase 2 begins.
-    sim.configure(timezone=TZ, clock_offset=seconds_to_next_local_midnight(time.time(), TZ) - 5, seed=7)
+    midnight = seconds_to_next_local_midnight(time.time(), TZ)
+    sim.configure(timezone=TZ, clock_offset=midnight - 5, seed=7, ticket_search_precision="day")
     h = Harness(sim, storage_conn, lookback=30, seal_margin=0, deadline_seconds=3.0, triggers=NINE)
     h.poll_all()
     time.sleep(1.1)  # every write below is after every trigger's start
