@@ -18,15 +18,20 @@ from azure.functions.decorators.function_app import Function
 from azure.functions.timer import TimerRequest
 from pydantic import SecretStr
 
+from devserver.ports import free_port
 from functions import triggers
 from intercom_sim import Simulator
 from shared.consumers.subscriptions import subscribe
+from shared.errors import Unavailable
 from shared.intercom.client import reset_clients
 from shared.intercom.deadline import Deadline
+from shared.intercom.errors import IntercomUnauthorized
 from shared.settings import Connection, Settings, get_settings, reset_settings_cache
+from shared.storage import azurite_connection_string
 from shared.triggers import poll as polling
+from shared.triggers import timers
 from shared.triggers.markers import MARKER_RETENTION_SECONDS, Markers
-from shared.triggers.registry import SOURCES, TRIGGERS
+from shared.triggers.registry import CONTACTS, SOURCES, TRIGGERS, of_source
 from tests.triggers.support import FIRST_FOUR, Harness, doubles
 
 DAY = 86_400
@@ -372,3 +377,24 @@ def test_timer_functions_poll_every_connection(
     server.shutdown()
     run_timer("prune_events")
     assert harness.keys("user-created") == [user["id"]]  # nothing young is pruned
+
+
+def test_the_timers_report_each_trigger_of_each_connection_with_what_stopped_it(
+    sim: Simulator, two_connections: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outcomes operations records per (connection, trigger): the exception that cut a poll short or made it
+    fail is kept (`failure`), whichever way it stopped."""
+    bad, good = two_connections
+    contacts = [t.name for t in of_source(CONTACTS)]
+    outcomes = timers.poll_all(get_settings(), CONTACTS, Deadline.after(20))
+    assert [(o.connection, o.trigger) for o in outcomes] == [(c, t) for c in (bad, good) for t in contacts]
+    refused = [o for o in outcomes if o.connection == bad]
+    assert {o.status for o in refused} == {"partial"}
+    assert all(isinstance(o.failure, IntercomUnauthorized) for o in refused)
+    assert {(o.status, o.failure) for o in outcomes if o.connection == good} == {("ok", None)}
+    monkeypatch.setenv("AzureWebJobsStorage", azurite_connection_string(free_port()))  # nobody listens there
+    reset_settings_cache()
+    down = timers.poll_all(get_settings(), CONTACTS, Deadline.after(20))
+    assert {o.status for o in down} == {"failed"}
+    assert all(isinstance(o.failure, Unavailable) for o in down)
+    assert len(down) == 2 * len(contacts)

@@ -37,6 +37,8 @@ def test_names_tables_timers_and_operations_are_unique_and_valid() -> None:
 
 def test_flags_agree() -> None:
     for t in TRIGGERS.values():
+        assert (t.source is None) == (t.rule is Rule.NONE), t.name  # webhook only: no poll, no rule
+        assert t.webhooks or t.source is not None, t.name  # something feeds it
         assert not t.keys_forever or t.identity_keys, t.name
         assert not t.markers or t.identity_keys, t.name  # a marker's event may lie behind the window
 
