@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.actions.workspace import Admin
 from shared.models.common import Conversation, Lead, Tag, User, _ContactShape
 from shared.models.companies import Company
+from shared.triggers.registry import Body
 
 
 class _Shape(BaseModel):
@@ -112,6 +113,17 @@ class CompanyBatch(_Shape):
     """Events of a company trigger, oldest first (at most 100)."""
 
     value: list[Company]
+
+
+# The shape of each kind of event body (shared/triggers/registry.py Body), as a batch of the polling trigger.
+BATCHES: dict[Body, type[BaseModel]] = {
+    Body.USER: UserBatch,
+    Body.LEAD: LeadBatch,
+    Body.CONTACT: ContactBatch,
+    Body.CONVERSATION: ConversationBatch,
+    Body.COMPANY: CompanyBatch,
+    Body.TAGGED_CONTACT: TaggedBatch,
+}
 
 
 class ErrorDetail(_Shape):
