@@ -20,8 +20,7 @@ from shared.triggers import topic_rules
 from shared.triggers.registry import TRIGGERS, Webhook
 from shared.triggers.topic_rules import Found, unix_seconds
 
-# -- timestamps ----------------------------------------------------------------------------------------------------
-
+# -- timestamps (parsed by shared/triggers/topic_rules.py) --------------------------------------------------------
 
 
 def _is_stamp_name(name: str) -> bool:
