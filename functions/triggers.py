@@ -34,14 +34,21 @@ def poll_all(trigger: str, *, deadline: Deadline | None = None) -> list[polling.
     started = time.monotonic()
     settings = get_settings()
     deadline = deadline or poll_deadline(started=started)
+    from shared.operations.recorder import record_poll
+
+    storage = settings.storage_connection_string.get_secret_value()
     outcomes: list[polling.PollOutcome] = []
     for name in settings.connections:
+        result: polling.PollOutcome | Exception
         try:
-            outcomes.append(polling.poll_connection(settings, name, trigger, deadline))
+            result = polling.poll_connection(settings, name, trigger, deadline)
+            outcomes.append(result)
         except ConnectorError as exc:  # storage unreachable and the like: the next poll reads the same window
-            log.warning("poll %s connection=%s failed: %s %s", trigger, name, exc.code, exc.message)
+            result = exc
         except Exception as exc:  # a bug must not keep the other connections from their poll
             log.error("poll %s connection=%s failed: %s", trigger, name, type(exc).__name__, exc_info=True)
+            result = exc
+        record_poll(storage, name, trigger, result)  # logs a failure with its cause (interface §11)
     # Every connection is polled before any is delivered: a slow subscriber of one connection must not eat the
     # deadline of the others' polls. What delivery leaves undone, the deliver_webhooks timer does.
     for outcome in outcomes:

@@ -48,20 +48,21 @@ EXPLAINED = {
 }
 
 
-def cause_of(error: BaseException) -> str:
-    """The cause of a failed poll. Order matters: Intercom's 503-like errors are also `Unavailable`, and Intercom's
-    refusals of input are also Intercom errors."""
-    if isinstance(error, Unauthorized):
+def cause_of(error: BaseException | type[BaseException]) -> str:
+    """The cause of a failed poll, from the error or its type. Order matters: Intercom's 503-like errors are also
+    `Unavailable`, and Intercom's refusals of input are also Intercom errors."""
+    kind = error if isinstance(error, type) else type(error)
+    if issubclass(kind, Unauthorized):
         return UNAUTHORIZED
-    if isinstance(error, Forbidden):
+    if issubclass(kind, Forbidden):
         return FORBIDDEN
-    if isinstance(error, Throttled):
+    if issubclass(kind, Throttled):
         return THROTTLED
-    if isinstance(error, BadRequest | NotFound):
+    if issubclass(kind, BadRequest | NotFound):
         return UNEXPECTED  # Intercom refused what the poll asked: a defect, not an outage
-    if isinstance(error, UpstreamFailed):  # every Intercom error, IntercomUnreachable included
+    if issubclass(kind, UpstreamFailed):  # every Intercom error, IntercomUnreachable included
         return INTERCOM_UNAVAILABLE
-    if isinstance(error, Unavailable):
+    if issubclass(kind, Unavailable):
         return STORAGE_UNAVAILABLE
     return UNEXPECTED
 

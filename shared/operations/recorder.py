@@ -19,7 +19,8 @@ from dataclasses import replace
 from typing import Protocol
 
 from shared.errors import ConnectorError
-from shared.operations.causes import OK, STORAGE_UNAVAILABLE, cause_of, detail_of, log_level
+from shared.intercom import errors as intercom_errors
+from shared.operations.causes import OK, STORAGE_UNAVAILABLE, UNEXPECTED, cause_of, detail_of, log_level
 from shared.operations.records import PollRecord, after_poll
 from shared.operations.store import RecordStore, remember, remembered
 from shared.triggers.eventlog import EventLog
@@ -27,6 +28,11 @@ from shared.triggers.eventlog import EventLog
 log = logging.getLogger("shared.operations.polls")
 
 WRITE_ATTEMPTS = 3
+_TYPED_ERRORS: dict[str, type[ConnectorError]] = {
+    name: kind
+    for name, kind in vars(intercom_errors).items()
+    if isinstance(kind, type) and issubclass(kind, ConnectorError)
+}
 
 
 class PollResult(Protocol):
@@ -50,7 +56,20 @@ def outcome_cause(result: PollResult | BaseException) -> tuple[str, str]:
     failure = getattr(result, "failure", None)
     if isinstance(failure, BaseException):
         return cause_of(failure), detail_of(failure)
+    if failure is None and not hasattr(result, "failure"):
+        return _from_error_text(result)
     return OK, ""
+
+
+def _from_error_text(result: PollResult) -> tuple[str, str]:
+    """A PollOutcome that does not carry its `failure` yet names it in `error` as "<type>: <message>"; the type is
+    one of the connector's typed errors. (Adapter until the poll runner passes the exception itself.)"""
+    text = getattr(result, "error", None)
+    if result.status != "partial" or not isinstance(text, str):
+        return OK, ""
+    name, _, message = text.partition(": ")
+    kind = _TYPED_ERRORS.get(name)
+    return cause_of(kind) if kind else UNEXPECTED, message[:500]
 
 
 def record_poll(

@@ -1,9 +1,9 @@
 """A trigger's state from its poll record (interface §11): ok, behind or failing; and the 502 of a failing one.
 
 - failing: its polls fail for a cause someone must act on (`unauthorized`, `forbidden`), or no poll has completed
-  for STALE_PERIODS poll periods (plus STALE_GRACE_SECONDS for the poll's own run time and clocks that differ
-  between instances); then the polling trigger answers 502 `trigger_unhealthy` when it has nothing newer to hand
-  out, and `/api/health` says `degraded`.
+  for STALE_PERIODS poll periods (plus a grace of one period, at most STALE_GRACE_SECONDS, for the poll's own run
+  time and clocks that differ between instances); then the polling trigger answers 502 `trigger_unhealthy` when it
+  has nothing newer to hand out, and `/api/health` says `degraded`.
 - behind: its last polls failed for a cause that passes by itself (`throttled`, `intercom_unavailable`,
   `storage_unavailable`, `unexpected`) and it is not stale yet: events arrive late, none is lost.
 - ok: its last poll completed.
@@ -38,13 +38,18 @@ def verdict(record: PollRecord | None, *, now: float, period: float) -> Verdict:
     if record is None or record.last_poll is None:
         return Verdict(WAITING)
     completed = record.last_success if record.last_success is not None else record.since
-    stale = completed is not None and now - completed > STALE_PERIODS * period + STALE_GRACE_SECONDS
+    stale = completed is not None and now - completed > stale_after(period)
     if record.failures:
         state = FAILING if stale or record.outcome in NEEDS_ACTION else BEHIND
         return Verdict(state, record.outcome, record.since)
     if stale:
         return Verdict(FAILING, NOT_POLLED, record.last_poll)
     return Verdict(OK)
+
+
+def stale_after(period: float) -> float:
+    """Seconds without a completed poll after which a trigger is failing."""
+    return STALE_PERIODS * period + min(period, STALE_GRACE_SECONDS)
 
 
 def timestamp(moment: float | None) -> str | None:

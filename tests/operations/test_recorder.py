@@ -135,3 +135,22 @@ def test_two_writers_lose_no_count(storage_conn: str, unique_name: str) -> None:
     forget_all()  # another instance: nothing in its memory
     record = record_poll(storage_conn, unique_name, TRIGGER, IntercomServerError("503"), now=T0 + 2)
     assert record.failures == 3
+
+
+@pytest.mark.parametrize(
+    ("error", "cause"),
+    [
+        ("IntercomUnauthorized: Access Token Invalid", "unauthorized"),
+        ("BudgetExhausted: the connection's call budget is spent; retry in 3.0s", "throttled"),
+        ("IntercomServerError: Intercom failed: 503 on POST /contacts/search", "intercom_unavailable"),
+        ("SomethingElse: what", "unexpected"),
+    ],
+)
+def test_a_partial_poll_names_its_failure_in_its_error(
+    storage_conn: str, unique_name: str, error: str, cause: str
+) -> None:
+    partial = PollOutcome(TRIGGER, unique_name, "partial", error=error)
+    record = record_poll(storage_conn, unique_name, TRIGGER, partial, now=T0)
+    assert (record.outcome, record.detail) == (cause, error.partition(": ")[2])
+    done = record_poll(storage_conn, unique_name, TRIGGER, PollOutcome(TRIGGER, unique_name, "concurrent"), now=T0 + 1)
+    assert done.outcome == "ok"  # another poll committed: not a failure

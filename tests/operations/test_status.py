@@ -19,6 +19,7 @@ from shared.operations.health import health, trigger_problem
 from shared.operations.recorder import record_poll
 from shared.operations.status import status_report
 from shared.operations.store import forget_all
+from shared.operations.verdicts import stale_after
 from shared.settings import reset_settings_cache
 from shared.storage import unavailable
 from shared.triggers.eventlog import TRIGGERS
@@ -128,7 +129,7 @@ def test_trigger_problem_is_the_feeds_502(storage_conn: str, unique_name: str) -
     assert trigger_problem(settings, unique_name, "lead-created") is None  # never polled: not failing
     record_poll(storage_conn, unique_name, "lead-created", IntercomServerError("Intercom failed: 503"))
     assert trigger_problem(settings, unique_name, "lead-created") is None  # transient and recent
-    later = time.time() + 3 * 120 + 11
+    later = time.time() + stale_after(120) + 1
     problem = trigger_problem(settings, unique_name, "lead-created", now=later)
     assert problem is not None
     assert problem.body()["error"]["details"][0]["cause"] == "intercom_unavailable"

@@ -9,10 +9,9 @@ from shared.operations.verdicts import (
     BEHIND,
     FAILING,
     OK,
-    STALE_GRACE_SECONDS,
-    STALE_PERIODS,
     WAITING,
     explanation,
+    stale_after,
     timestamp,
     unhealthy,
     verdict,
@@ -20,7 +19,7 @@ from shared.operations.verdicts import (
 
 T0 = 1_800_000_000.0
 PERIOD = 120
-STALE = STALE_PERIODS * PERIOD + STALE_GRACE_SECONDS
+STALE = stale_after(PERIOD)
 
 
 def failing(cause: str, *, since: float, last_success: float | None, last_poll: float) -> PollRecord:
@@ -101,3 +100,8 @@ def test_explanations_of_transient_and_stalled_triggers() -> None:
     text = explanation(stalled, verdict(stalled, now=T0 + STALE + 1, period=PERIOD))
     assert "no poll has run" in text
     assert "timer" in text
+
+
+def test_stale_after_three_periods_and_a_grace() -> None:
+    assert stale_after(120) == 370  # three periods and 10 s
+    assert stale_after(1) == 4  # a grace of at most one period
