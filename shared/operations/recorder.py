@@ -143,22 +143,25 @@ def _head(storage: str, connection: str, trigger: str) -> tuple[int, int] | None
 
 
 def _log(previous: PollRecord, record: PollRecord) -> None:
+    """One line per poll: INFO when it completed, WARNING or ERROR with the cause when it failed (the alert and the
+    workbook in infra/ read these lines: keep `connection=`, `trigger=`, `cause=` and `events=` in them)."""
     fields = {"connection": record.connection, "trigger": record.trigger, "cause": record.outcome}
     if record.outcome == OK:
+        recovered = ""
         if previous.failures:
-            log.info(
-                "poll %s connection=%s recovered after %d failed polls (%s)",
-                record.trigger,
-                record.connection,
-                previous.failures,
-                previous.outcome,
-                extra=fields,
-            )
+            recovered = f"; recovered after {previous.failures} failed polls ({previous.outcome})"
+        log.info(
+            "poll recorded: connection=%s trigger=%s cause=ok events=%d%s",
+            record.connection,
+            record.trigger,
+            record.last_events,
+            recovered,
+            extra=fields,
+        )
         return
     log.log(
         log_level(record.outcome),
-        "poll %s failed: connection=%s trigger=%s cause=%s failures=%d: %s",
-        record.trigger,
+        "poll failed: connection=%s trigger=%s cause=%s failures=%d: %s",
         record.connection,
         record.trigger,
         record.outcome,

@@ -38,6 +38,7 @@ class PollRecord:
     seq: int | None = None
     minutes: Mapping[int, int] = field(default_factory=dict)
     hours: Mapping[int, int] = field(default_factory=dict)
+    last_events: int = 0  # events counted at the last poll
     etag: str | None = None
 
     def events_last_hour(self, now: float) -> int:
@@ -96,6 +97,7 @@ def after_poll(
         seq=seq,
         minutes=minutes,
         hours=hours,
+        last_events=new_events,
     )
 
 

@@ -124,6 +124,7 @@ def _entity(record: PollRecord) -> dict[str, Any]:
         "Failures": record.failures,
         "Minutes": _buckets_text(record.minutes),
         "Hours": _buckets_text(record.hours),
+        "LastEvents": record.last_events,
         **{name: value for name, value in optional.items() if value is not None},
     }
 
@@ -144,6 +145,7 @@ def _record(connection: str, row: Mapping[str, Any]) -> PollRecord:
         seq=seq if isinstance(seq, int) else None,
         minutes=_buckets(row.get("Minutes")),
         hours=_buckets(row.get("Hours")),
+        last_events=int(row.get("LastEvents") or 0),
         etag=str(row.metadata["etag"]) if hasattr(row, "metadata") else None,
     )
 
