@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-import functions.triggers as timers
 from devserver.azurite import Azurite
+from devserver.catalog import functions_of, load_app
 from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from shared.operations.verdicts import stale_after
@@ -39,7 +39,7 @@ T = TypeVar("T")
 
 
 def timers_off() -> dict[str, str]:
-    names = [n for n, f in vars(timers).items() if n.startswith("poll_") and n != "poll_all" and callable(f)]
+    names = [name for f in functions_of(load_app()) if (name := f.get_function_name() or "").startswith("poll_")]
     assert KEEP & set(names), "no timer polls lead-created any more: update KEEP"
     return {f"AzureWebJobs.{name}.Disabled": "true" for name in names if name not in KEEP}
 
