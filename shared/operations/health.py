@@ -13,11 +13,11 @@ from typing import Any
 
 from azure.core.exceptions import AzureError
 
-from shared.errors import ConnectorError
+from shared.errors import ConnectorError, TriggerUnhealthy
 from shared.operations.records import PollRecord
 from shared.operations.schedule import period_seconds
 from shared.operations.store import RecordStore, merged, remembered
-from shared.operations.verdicts import BEHIND, FAILING, TriggerUnhealthy, timestamp, unhealthy, verdict
+from shared.operations.verdicts import BEHIND, FAILING, timestamp, unhealthy, verdict
 from shared.settings import Settings, SettingsError, get_settings, storage_setting
 from shared.storage import service_client
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from shared.errors import ConnectorError
+from shared.errors import TriggerUnhealthy
 from shared.operations.causes import EXPLAINED, NEEDS_ACTION, NOT_POLLED
 from shared.operations.records import PollRecord
 
@@ -83,12 +83,6 @@ def explanation(record: PollRecord, found: Verdict) -> str:
     advice = ADVICE.get(cause)
     text = "; ".join(words) + "."
     return f"{text} To fix: {advice}." if advice else f"{text} Events are kept and handed out once it recovers."
-
-
-class TriggerUnhealthy(ConnectorError):
-    """The polling trigger's 502: nothing newer to hand out, and its polls are failing (interface §11)."""
-
-    status, code = 502, "trigger_unhealthy"
 
 
 def unhealthy(record: PollRecord, found: Verdict) -> TriggerUnhealthy:
