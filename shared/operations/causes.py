@@ -48,10 +48,10 @@ EXPLAINED = {
 }
 
 
-def cause_of(error: BaseException | type[BaseException]) -> str:
-    """The cause of a failed poll, from the error or its type. Order matters: Intercom's 503-like errors are also
+def cause_of(error: BaseException) -> str:
+    """The cause of a failed poll, from the error's type. Order matters: Intercom's 503-like errors are also
     `Unavailable`, and Intercom's refusals of input are also Intercom errors."""
-    kind = error if isinstance(error, type) else type(error)
+    kind = type(error)
     if issubclass(kind, Unauthorized):
         return UNAUTHORIZED
     if issubclass(kind, Forbidden):

@@ -1,9 +1,9 @@
 """The poll side of interface §11: each poll's outcome recorded per (connection, trigger), and logged.
 
-`record_poll` is what the poll runner calls after each poll of a trigger on a connection, with the poll's
-`PollOutcome` or the exception that ended it. It never raises: recording must not break a poll. When storage cannot
-be reached the record is kept in this process's memory (shared/operations/store.py) and written with the next
-record that storage takes.
+The poll timers call `record_polls` with the outcomes of shared/triggers/timers.poll_all (one per connection; a failed
+or cut-short poll carries the exception that stopped it in `PollOutcome.failure`). Recording never raises: it must not
+break a poll. When storage cannot be reached the record is kept in this process's memory (shared/operations/store.py)
+and written with the next record that storage takes.
 
 Logs: a failed poll is a WARNING when it passes by itself and an ERROR when someone must act (causes.log_level),
 with `connection`, `trigger` and `cause` as structured fields (`extra`; Application Insights shows them as
@@ -15,75 +15,43 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Protocol
 
 from shared.errors import ConnectorError
-from shared.intercom import errors as intercom_errors
-from shared.operations.causes import OK, STORAGE_UNAVAILABLE, UNEXPECTED, cause_of, detail_of, log_level
+from shared.operations.causes import OK, STORAGE_UNAVAILABLE, cause_of, detail_of, log_level
 from shared.operations.records import PollRecord, after_poll
 from shared.operations.store import RecordStore, remember, remembered
+from shared.settings import Settings
 from shared.triggers.eventlog import EventLog
+from shared.triggers.poll import PollOutcome
 
 log = logging.getLogger("shared.operations.polls")
 
 WRITE_ATTEMPTS = 3
-_TYPED_ERRORS: dict[str, type[ConnectorError]] = {
-    name: kind
-    for name, kind in vars(intercom_errors).items()
-    if isinstance(kind, type) and issubclass(kind, ConnectorError)
-}
 
 
-class PollResult(Protocol):
-    """What recording reads of a finished poll (shared.triggers.poll.PollOutcome)."""
-
-    @property
-    def trigger(self) -> str: ...
-    @property
-    def connection(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def events(self) -> int: ...
-
-
-def outcome_cause(result: PollResult | BaseException) -> tuple[str, str]:
-    """(`ok` or the cause, what went wrong) of a poll's result. A poll that returned may still have failed: it
-    logged what it could and stopped at an error (`failure`)."""
-    if isinstance(result, BaseException):
-        return cause_of(result), detail_of(result)
-    failure = getattr(result, "failure", None)
-    if isinstance(failure, BaseException):
-        return cause_of(failure), detail_of(failure)
-    if failure is None and not hasattr(result, "failure"):
-        return _from_error_text(result)
-    return OK, ""
-
-
-def _from_error_text(result: PollResult) -> tuple[str, str]:
-    """A PollOutcome that does not carry its `failure` yet names it in `error` as "<type>: <message>"; the type is
-    one of the connector's typed errors. (Adapter until the poll runner passes the exception itself.)"""
-    text = getattr(result, "error", None)
-    if result.status != "partial" or not isinstance(text, str):
+def outcome_cause(outcome: PollOutcome) -> tuple[str, str]:
+    """(`ok` or the cause, what went wrong) of a poll. A poll that returned may still have failed: it logged what it
+    could and stopped at an error (`failure`)."""
+    if outcome.failure is None:
         return OK, ""
-    name, _, message = text.partition(": ")
-    kind = _TYPED_ERRORS.get(name)
-    return cause_of(kind) if kind else UNEXPECTED, message[:500]
+    return cause_of(outcome.failure), detail_of(outcome.failure)
 
 
-def record_poll(
-    storage: str,
-    connection: str,
-    trigger: str,
-    result: PollResult | BaseException,
-    *,
-    now: float | None = None,
-) -> PollRecord:
+def record_polls(settings: Settings, outcomes: Iterable[PollOutcome]) -> None:
+    """Record the outcomes of a poll timer's run, one per connection (shared/triggers/timers.poll_all)."""
+    storage = settings.storage_connection_string.get_secret_value()
+    for outcome in outcomes:
+        record_poll(storage, outcome)
+
+
+def record_poll(storage: str, outcome: PollOutcome, *, now: float | None = None) -> PollRecord:
     """Record a poll's outcome (module docstring); the new record. Never raises."""
     moment = time.time() if now is None else now
-    cause, detail = outcome_cause(result)
-    logged = 0 if isinstance(result, BaseException) else result.events
+    connection, trigger = outcome.connection, outcome.trigger
+    cause, detail = outcome_cause(outcome)
+    logged = outcome.events
     try:
         previous, record = _record(storage, connection, trigger, cause, detail, logged, moment)
     except Exception as exc:  # a defect here must not stop the poll runner

@@ -24,7 +24,7 @@ from shared.operations.records import PollRecord
 from shared.operations.store import remembered
 from shared.operations.verdicts import FAILING, OK, WAITING, Verdict, explanation, timestamp, verdict
 from shared.settings import Settings
-from shared.triggers.eventlog import TRIGGERS
+from shared.triggers.registry import TRIGGERS
 
 
 @dataclass(frozen=True)

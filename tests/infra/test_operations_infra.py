@@ -15,6 +15,7 @@ from shared.operations.recorder import record_poll
 from shared.triggers.poll import PollOutcome
 from tests.infra import bicep
 from tests.infra.bicep import INFRA, MAIN, REPO
+from tests.operations.support import polled
 
 ALERTS = INFRA / "modules" / "alerts.bicep"
 WORKBOOK = INFRA / "modules" / "workbook.bicep"
@@ -102,8 +103,8 @@ def test_the_error_alert_reads_the_recorders_error_lines(
     assert "customDimensions.cause" in query
     assert _rules()["pollErrors"]["criteria"]["allOf"][0]["query"] == "pollErrorsQuery"
     caplog.set_level(logging.INFO, logger="shared.operations")
-    record_poll(storage_conn, unique_name, "lead-created", IntercomUnauthorized("Access Token Invalid"))
-    record_poll(storage_conn, unique_name, "user-created", IntercomServerError("Intercom failed: 503"))
+    record_poll(storage_conn, polled("lead-created", unique_name, IntercomUnauthorized("Access Token Invalid")))
+    record_poll(storage_conn, polled("user-created", unique_name, IntercomServerError("Intercom failed: 503")))
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]  # severityLevel >= 3
     assert [getattr(r, "cause", None) for r in errors] == ["unauthorized"]  # the 503 is a WARNING: no alert
     assert extracted(query, errors[0].getMessage()) == {
@@ -137,8 +138,8 @@ def test_the_workbook_charts_polls_failures_events_and_throttle_use(
         assert "customDimensions" in query or "intercom " in query
 
     caplog.set_level(logging.INFO, logger="shared")
-    record_poll(storage_conn, unique_name, "lead-created", IntercomServerError("Intercom failed: 503"))
-    record_poll(storage_conn, unique_name, "lead-created", PollOutcome("lead-created", unique_name, "ok", events=3))
+    record_poll(storage_conn, polled("lead-created", unique_name, IntercomServerError("Intercom failed: 503")))
+    record_poll(storage_conn, PollOutcome("lead-created", unique_name, "ok", events=3))
     lines = [r.getMessage() for r in caplog.records if r.name == "shared.operations.polls"]
     assert [extracted(queries["polls"], line) for line in lines] == [
         {"connection": unique_name, "trigger": "lead-created", "cause": "intercom_unavailable", "events": ""},

@@ -1,25 +1,19 @@
-"""Helpers of the operations tests: settings with one fresh connection, and records of polls as the poll runner
-leaves them."""
+"""Helpers of the operations tests: settings with one fresh connection, and polls' outcomes as the poll timers pass
+them to the recorder."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from shared.errors import ConnectorError
 from shared.settings import Settings, load_settings
+from shared.triggers.poll import PollOutcome
 
 TOKEN = "tok-operations-0123456789"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """A poll that returned (what PollOutcome carries for recording), with the error it stopped at, if any."""
-
-    trigger: str
-    connection: str
-    status: str = "ok"
-    events: int = 0
-    failure: ConnectorError | None = None
+def polled(trigger: str, connection: str, failure: Exception | None = None, *, events: int = 0) -> PollOutcome:
+    """A poll that completed (logging `events`), or one that `failure` stopped (shared/triggers/timers.poll_all)."""
+    if failure is None:
+        return PollOutcome(trigger, connection, "ok", events)
+    return PollOutcome(trigger, connection, "failed", error=type(failure).__name__, failure=failure)
 
 
 def one_connection(storage_conn: str, name: str, **extra: str) -> Settings:

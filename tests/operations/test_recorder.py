@@ -11,12 +11,12 @@ import pytest
 from devserver.azurite import Azurite
 from shared.errors import ConnectorError
 from shared.intercom.errors import IntercomServerError, IntercomUnauthorized
-from shared.operations.recorder import record_poll
+from shared.operations.recorder import record_poll, record_polls
 from shared.operations.store import RecordStore, forget_all, merged, remembered
 from shared.storage import unavailable
 from shared.triggers.poll import PollOutcome
 from tests.consumers.support import append_events
-from tests.operations.support import Outcome
+from tests.operations.support import one_connection, polled
 from tests.triggers.support import TcpProxy
 
 TRIGGER = "lead-created"
@@ -34,10 +34,12 @@ def _fresh_memory() -> Iterator[None]:
 def test_outcomes_are_stored_per_connection_and_trigger(storage_conn: str, unique_name: str) -> None:
     append_events(storage_conn, unique_name, TRIGGER, [1, 2])
     ok = PollOutcome(TRIGGER, unique_name, "ok", events=2, watermark=100)
-    first = record_poll(storage_conn, unique_name, TRIGGER, ok, now=T0)
+    first = record_poll(storage_conn, ok, now=T0)
     append_events(storage_conn, unique_name, TRIGGER, [3, 4, 5])  # the webhook path logs three more
-    record_poll(storage_conn, unique_name, TRIGGER, ok, now=T0 + 60)
-    record_poll(storage_conn, unique_name, "user-created", IntercomUnauthorized("Access Token Invalid"), now=T0 + 61)
+    record_poll(storage_conn, ok, now=T0 + 60)
+    record_poll(
+        storage_conn, polled("user-created", unique_name, IntercomUnauthorized("Access Token Invalid")), now=T0 + 61
+    )
     stored = {r.trigger: r for r in RecordStore(storage_conn, unique_name).list()}
     assert set(stored) == {TRIGGER, "user-created"}
     lead = stored[TRIGGER]
@@ -58,10 +60,11 @@ def test_outcomes_are_stored_per_connection_and_trigger(storage_conn: str, uniqu
 
 
 def test_a_poll_that_returned_with_a_failure_is_a_failure(storage_conn: str, unique_name: str) -> None:
-    partial = Outcome(TRIGGER, unique_name, "partial", failure=IntercomServerError("Intercom failed: 503"))
-    record = record_poll(storage_conn, unique_name, TRIGGER, partial, now=T0)
+    failure = IntercomServerError("Intercom failed: 503")
+    partial = PollOutcome(TRIGGER, unique_name, "partial", error=f"IntercomServerError: {failure}", failure=failure)
+    record = record_poll(storage_conn, partial, now=T0)
     assert (record.outcome, record.failures, record.detail) == ("intercom_unavailable", 1, "Intercom failed: 503")
-    record = record_poll(storage_conn, unique_name, TRIGGER, Outcome(TRIGGER, unique_name, "ok"), now=T0 + 1)
+    record = record_poll(storage_conn, polled(TRIGGER, unique_name), now=T0 + 1)
     assert (record.outcome, record.failures) == ("ok", 0)
 
 
@@ -69,9 +72,9 @@ def test_log_lines_carry_connection_trigger_and_cause(
     storage_conn: str, unique_name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="shared.operations")
-    record_poll(storage_conn, unique_name, TRIGGER, IntercomUnauthorized("Access Token Invalid"), now=T0)
-    record_poll(storage_conn, unique_name, TRIGGER, IntercomServerError("Intercom failed: 503"), now=T0 + 1)
-    record_poll(storage_conn, unique_name, TRIGGER, Outcome(TRIGGER, unique_name, "ok"), now=T0 + 2)
+    record_poll(storage_conn, polled(TRIGGER, unique_name, IntercomUnauthorized("Access Token Invalid")), now=T0)
+    record_poll(storage_conn, polled(TRIGGER, unique_name, IntercomServerError("Intercom failed: 503")), now=T0 + 1)
+    record_poll(storage_conn, polled(TRIGGER, unique_name), now=T0 + 2)
     lines = [r for r in caplog.records if getattr(r, "trigger", None) == TRIGGER]
     assert [(r.levelno, getattr(r, "cause", None)) for r in lines] == [
         (logging.ERROR, "unauthorized"),
@@ -88,14 +91,14 @@ def test_log_lines_carry_connection_trigger_and_cause(
 def test_a_bug_is_unexpected_and_its_text_is_not_logged(
     storage_conn: str, unique_name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    record = record_poll(storage_conn, unique_name, TRIGGER, RuntimeError(f"boom {TOKEN}"), now=T0)
+    record = record_poll(storage_conn, polled(TRIGGER, unique_name, RuntimeError(f"boom {TOKEN}")), now=T0)
     assert (record.outcome, record.detail) == ("unexpected", "RuntimeError")
     assert TOKEN not in caplog.text
 
 
 def test_recording_never_raises(storage_conn: str) -> None:
     # A connection name no table can carry: the record cannot be stored or even looked up, and the poll goes on.
-    record = record_poll(storage_conn, "not a name!", TRIGGER, IntercomUnauthorized("no"), now=T0)
+    record = record_poll(storage_conn, polled(TRIGGER, "not a name!", IntercomUnauthorized("no")), now=T0)
     assert record.outcome == "unauthorized"
     assert remembered(storage_conn, "not a name!")[TRIGGER] == record
 
@@ -104,11 +107,11 @@ def test_storage_down_keeps_the_outcome_in_memory_then_stores_it(azurite: Azurit
     proxy = TcpProxy(azurite.port)
     storage = proxy.connection_string
     try:
-        record_poll(storage, unique_name, TRIGGER, Outcome(TRIGGER, unique_name, "ok"), now=T0)
+        record_poll(storage, polled(TRIGGER, unique_name), now=T0)
         proxy.cut()
         down = unavailable("event storage", ConnectionError())
         for n in (1, 2):
-            record = record_poll(storage, unique_name, TRIGGER, down, now=T0 + n)
+            record = record_poll(storage, polled(TRIGGER, unique_name, down), now=T0 + n)
         assert (record.outcome, record.failures, record.since) == ("storage_unavailable", 2, T0 + 1)
         assert remembered(storage, unique_name)[TRIGGER] == record
         with pytest.raises(ConnectorError):
@@ -118,7 +121,7 @@ def test_storage_down_keeps_the_outcome_in_memory_then_stores_it(azurite: Azurit
         assert stored is not None
         assert stored.failures == 0
         assert merged(storage, unique_name, [stored])[TRIGGER].failures == 2  # ...this process did not
-        record = record_poll(storage, unique_name, TRIGGER, IntercomServerError("503"), now=T0 + 3)
+        record = record_poll(storage, polled(TRIGGER, unique_name, IntercomServerError("503")), now=T0 + 3)
         assert (record.failures, record.since) == (3, T0 + 1)  # the run of failures carries on from memory
         assert RecordStore(storage, unique_name).get(TRIGGER) == record
     finally:
@@ -127,30 +130,25 @@ def test_storage_down_keeps_the_outcome_in_memory_then_stores_it(azurite: Azurit
 
 def test_two_writers_lose_no_count(storage_conn: str, unique_name: str) -> None:
     store = RecordStore(storage_conn, unique_name)
-    record_poll(storage_conn, unique_name, TRIGGER, IntercomServerError("503"), now=T0)
+    record_poll(storage_conn, polled(TRIGGER, unique_name, IntercomServerError("503")), now=T0)
     stale = store.get(TRIGGER)
     assert stale is not None
-    record_poll(storage_conn, unique_name, TRIGGER, IntercomServerError("503"), now=T0 + 1)
+    record_poll(storage_conn, polled(TRIGGER, unique_name, IntercomServerError("503")), now=T0 + 1)
     assert store.put(stale) is None  # written over a version that changed: refused
     forget_all()  # another instance: nothing in its memory
-    record = record_poll(storage_conn, unique_name, TRIGGER, IntercomServerError("503"), now=T0 + 2)
+    record = record_poll(storage_conn, polled(TRIGGER, unique_name, IntercomServerError("503")), now=T0 + 2)
     assert record.failures == 3
 
 
-@pytest.mark.parametrize(
-    ("error", "cause"),
-    [
-        ("IntercomUnauthorized: Access Token Invalid", "unauthorized"),
-        ("BudgetExhausted: the connection's call budget is spent; retry in 3.0s", "throttled"),
-        ("IntercomServerError: Intercom failed: 503 on POST /contacts/search", "intercom_unavailable"),
-        ("SomethingElse: what", "unexpected"),
-    ],
-)
-def test_a_partial_poll_names_its_failure_in_its_error(
-    storage_conn: str, unique_name: str, error: str, cause: str
-) -> None:
-    partial = PollOutcome(TRIGGER, unique_name, "partial", error=error)
-    record = record_poll(storage_conn, unique_name, TRIGGER, partial, now=T0)
-    assert (record.outcome, record.detail) == (cause, error.partition(": ")[2])
-    done = record_poll(storage_conn, unique_name, TRIGGER, PollOutcome(TRIGGER, unique_name, "concurrent"), now=T0 + 1)
-    assert done.outcome == "ok"  # another poll committed: not a failure
+def test_a_concurrent_poll_is_no_failure(storage_conn: str, unique_name: str) -> None:
+    record_poll(storage_conn, polled(TRIGGER, unique_name, IntercomServerError("503")), now=T0)
+    done = record_poll(storage_conn, PollOutcome(TRIGGER, unique_name, "concurrent"), now=T0 + 1)
+    assert (done.outcome, done.failures) == ("ok", 0)  # another poll committed: not a failure
+
+
+def test_record_polls_records_each_connections_outcome(storage_conn: str, unique_name: str) -> None:
+    other = unique_name + "b"
+    settings = one_connection(storage_conn, unique_name)
+    record_polls(settings, [polled(TRIGGER, unique_name), polled(TRIGGER, other, IntercomUnauthorized("no"))])
+    assert [r.outcome for r in RecordStore(storage_conn, unique_name).list()] == ["ok"]
+    assert [r.outcome for r in RecordStore(storage_conn, other).list()] == ["unauthorized"]

@@ -22,9 +22,9 @@ from shared.operations.store import forget_all
 from shared.operations.verdicts import stale_after
 from shared.settings import reset_settings_cache
 from shared.storage import unavailable
-from shared.triggers.eventlog import TRIGGERS
+from shared.triggers.registry import TRIGGERS
 from tests.consumers.support import append_events
-from tests.operations.support import Outcome, one_connection
+from tests.operations.support import one_connection, polled
 from tests.triggers.support import TcpProxy
 
 
@@ -44,11 +44,15 @@ def test_status_document(storage_conn: str, unique_name: str) -> None:
     settings = one_connection(storage_conn, unique_name)
     now = time.time()
     append_events(storage_conn, unique_name, "lead-created", [1, 2, 3])
-    record_poll(storage_conn, unique_name, "lead-created", Outcome("lead-created", unique_name, events=3), now=now - 5)
+    record_poll(storage_conn, polled("lead-created", unique_name, events=3), now=now - 5)
     append_events(storage_conn, unique_name, "lead-created", [4])
-    record_poll(storage_conn, unique_name, "lead-created", Outcome("lead-created", unique_name), now=now - 1)
-    record_poll(storage_conn, unique_name, "user-created", IntercomUnauthorized("Access Token Invalid"), now=now - 2)
-    record_poll(storage_conn, unique_name, "user-updated", IntercomServerError("Intercom failed: 503"), now=now - 2)
+    record_poll(storage_conn, polled("lead-created", unique_name), now=now - 1)
+    record_poll(
+        storage_conn, polled("user-created", unique_name, IntercomUnauthorized("Access Token Invalid")), now=now - 2
+    )
+    record_poll(
+        storage_conn, polled("user-updated", unique_name, IntercomServerError("Intercom failed: 503")), now=now - 2
+    )
     limiter = TableLimiter(storage_conn, unique_name, calls=10, period=60)
     for _ in range(3):
         limiter.acquire(Deadline.after(5))
@@ -111,8 +115,8 @@ def test_health_lists_the_failing_triggers_only(
     reset_settings_cache()
     try:
         assert health(env).body["status"] == "healthy"
-        record_poll(storage_conn, unique_name, "user-created", IntercomUnauthorized("Access Token Invalid"))
-        record_poll(storage_conn, unique_name, "user-updated", IntercomServerError("Intercom failed: 503"))
+        record_poll(storage_conn, polled("user-created", unique_name, IntercomUnauthorized("Access Token Invalid")))
+        record_poll(storage_conn, polled("user-updated", unique_name, IntercomServerError("Intercom failed: 503")))
         found = health(env)
     finally:
         reset_settings_cache()
@@ -127,13 +131,13 @@ def test_health_lists_the_failing_triggers_only(
 def test_trigger_problem_is_the_feeds_502(storage_conn: str, unique_name: str) -> None:
     settings = one_connection(storage_conn, unique_name)
     assert trigger_problem(settings, unique_name, "lead-created") is None  # never polled: not failing
-    record_poll(storage_conn, unique_name, "lead-created", IntercomServerError("Intercom failed: 503"))
+    record_poll(storage_conn, polled("lead-created", unique_name, IntercomServerError("Intercom failed: 503")))
     assert trigger_problem(settings, unique_name, "lead-created") is None  # transient and recent
     later = time.time() + stale_after(120) + 1
     problem = trigger_problem(settings, unique_name, "lead-created", now=later)
     assert problem is not None
     assert problem.body()["error"]["details"][0]["cause"] == "intercom_unavailable"
-    record_poll(storage_conn, unique_name, "lead-created", Outcome("lead-created", unique_name), now=later - 1)
+    record_poll(storage_conn, polled("lead-created", unique_name), now=later - 1)
     assert trigger_problem(settings, unique_name, "lead-created", now=later) is None  # the first success ends it
 
 
@@ -142,11 +146,11 @@ def test_storage_down_is_503_with_what_this_process_knows(azurite: Azurite, uniq
     storage = proxy.connection_string
     try:
         settings = one_connection(storage, unique_name)
-        record_poll(storage, unique_name, "lead-created", Outcome("lead-created", unique_name))
+        record_poll(storage, polled("lead-created", unique_name))
         assert status_report(settings).status_code == 200
         proxy.cut()
         down = unavailable("event storage", ConnectionError())
-        record_poll(storage, unique_name, "lead-created", down)
+        record_poll(storage, polled("lead-created", unique_name, down))
         report = status_report(settings)
         assert report.status_code == 503
         assert report.body["status"] == "unhealthy"

@@ -21,7 +21,7 @@ from shared.intercom.errors import IntercomServerError, IntercomUnauthorized
 from shared.intercom.throttle import TableLimiter
 from shared.operations.recorder import record_poll
 from tests.consumers.support import append_events
-from tests.operations.support import Outcome
+from tests.operations.support import polled
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -90,11 +90,13 @@ def test_a_person_sees_which_trigger_fails_and_why(
 ) -> None:
     now = time.time()
     append_events(storage_conn, unique_name, "lead-created", [1, 2, 3, 4])
+    record_poll(storage_conn, polled("lead-created", unique_name, events=4), now=now - 300)
     record_poll(
-        storage_conn, unique_name, "lead-created", Outcome("lead-created", unique_name, events=4), now=now - 300
+        storage_conn, polled("user-created", unique_name, IntercomUnauthorized("Access Token Invalid")), now=now - 30
     )
-    record_poll(storage_conn, unique_name, "user-created", IntercomUnauthorized("Access Token Invalid"), now=now - 30)
-    record_poll(storage_conn, unique_name, "user-updated", IntercomServerError("Intercom failed: 503"), now=now - 5)
+    record_poll(
+        storage_conn, polled("user-updated", unique_name, IntercomServerError("Intercom failed: 503")), now=now - 5
+    )
     limiter = TableLimiter(storage_conn, unique_name, calls=100, period=60, prefetch=0)
     for _ in range(7):
         limiter.acquire(Deadline.after(5))
