@@ -75,6 +75,12 @@ def render(report: Mapping[str, Any]) -> str:
         f'<p class="meta">At {_text(generated)}; polls run on <code>{_text(report.get("poll_schedule"))}</code>'
         f" (every {_duration(report.get('poll_period_seconds'))}). This page refreshes every minute.</p></header>",
     ]
+    if report.get("webhook_refusals_unrouted_24h"):
+        parts.append(
+            f'<p class="meta unrouted">{_text(report["webhook_refusals_unrouted_24h"])} webhook notifications in 24 h'
+            " were refused before any connection was known: their signature matched no connection's client secret."
+            "</p>"
+        )
     if report.get("storage") not in (None, "ok"):
         parts.append(
             f'<p class="banner unhealthy">Storage cannot be reached ({_text(report["storage"])}): what follows is what'

@@ -16,10 +16,10 @@ from azure.core.exceptions import AzureError
 
 from shared.errors import ConnectorError
 from shared.intercom.throttle import budget_use
+from shared.notifications.tally import webhook_counts
 from shared.operations.backlog import Backlog, backlogs
 from shared.operations.causes import EXPLAINED
 from shared.operations.health import poll_period, records
-from shared.operations.notifications import webhook_counts
 from shared.operations.records import PollRecord
 from shared.operations.store import remembered
 from shared.operations.verdicts import FAILING, OK, WAITING, Verdict, explanation, timestamp, verdict
@@ -45,6 +45,7 @@ def status_report(settings: Settings, *, now: float | None = None) -> Report:
             storage_error = exc.message if isinstance(exc, ConnectorError) else type(exc).__name__
             storage = settings.storage_connection_string.get_secret_value()
             connections.append(_connection_view(name, remembered(storage, name), {}, None, None, moment, period))
+    unrouted = None if storage_error else _unrouted(settings, moment)
     states = {t["state"] for c in connections for t in c["triggers"]}
     status = "unhealthy" if storage_error else "degraded" if FAILING in states else "healthy"
     body = {
@@ -53,9 +54,19 @@ def status_report(settings: Settings, *, now: float | None = None) -> Report:
         "storage": storage_error or "ok",
         "poll_schedule": settings.poll_schedule,
         "poll_period_seconds": period,
+        # Notifications refused before any connection was known (no connection's client secret signed them).
+        "webhook_refusals_unrouted_24h": unrouted,
         "connections": connections,
     }
     return Report(503 if storage_error else 200, body)
+
+
+def _unrouted(settings: Settings, now: float) -> int | None:
+    storage = settings.storage_connection_string.get_secret_value()
+    try:
+        return webhook_counts(storage, None, now=now)["refused"]
+    except ConnectorError:
+        return None
 
 
 def _connection(settings: Settings, name: str, now: float, period: int) -> dict[str, Any]:

@@ -53,6 +53,8 @@ def test_the_page_has_one_table_per_connection_with_the_numbers() -> None:
     assert "67 min" in html  # watermark age 4000 s
     assert "2; 5 pending, oldest 30 s" in html
     assert html.count('<rect class="bar"') == 24
+    assert "unrouted" not in html
+    assert "3 webhook notifications in 24 h were refused" in render({**report(), "webhook_refusals_unrouted_24h": 3})
 
 
 def test_self_contained_no_script_nothing_fetched() -> None:

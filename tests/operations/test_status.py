@@ -15,6 +15,7 @@ from shared.consumers.subscriptions import Subscription, SubscriptionStore
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomServerError, IntercomUnauthorized
 from shared.intercom.throttle import TableLimiter, budget_use
+from shared.notifications import tally
 from shared.operations.health import health, trigger_problem
 from shared.operations.recorder import record_poll
 from shared.operations.status import status_report
@@ -63,6 +64,9 @@ def test_status_document(storage_conn: str, unique_name: str) -> None:
         )
     )
 
+    for outcome in ("accepted", "accepted", "refused"):
+        tally.count(storage_conn, unique_name, outcome)
+
     report = status_report(settings, now=now)
     assert report.status_code == 200
     body = report.body
@@ -70,11 +74,7 @@ def test_status_document(storage_conn: str, unique_name: str) -> None:
     (connection,) = body["connections"]
     assert connection["connection"] == unique_name
     assert connection["throttle"] == {"calls": 3, "budget": 10, "period_seconds": 60.0}
-    assert connection["webhook_notifications_24h"] is None or set(connection["webhook_notifications_24h"]) == {
-        "accepted",
-        "refused",
-        "unreadable",
-    }
+    assert connection["webhook_notifications_24h"] == {"accepted": 2, "refused": 1, "unreadable": 0}
     triggers = by_trigger(body)
     assert list(triggers) == list(TRIGGERS)
     lead = triggers["lead-created"]
