@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from connector import operations, parts, readme
-from connector.dropdowns import add_dropdowns
+from connector.dropdowns import keep_listed
 from connector.routes import AppFunctions, HttpRoute, normalize
-from connector.shapes import SUMMARIES, Error, set_body_visibility
+from connector.shapes import Error
 from connector.swagger import Definitions
 from shared.errors import ConnectorError
 
@@ -138,10 +138,9 @@ def definition(app: AppFunctions) -> tuple[dict[str, Any], tuple[str, ...]]:
                     raise GeneratorError(f"{method.upper()} {path} is described twice")
                 paths[path][method] = operation
     defs.add_model(Error, mode="serialization")
-    defs.annotate(SUMMARIES)
+    defs.require_display_names()
     schemas = defs.as_dict()
-    set_body_visibility(schemas)
-    add_dropdowns(paths, schemas)
+    keep_listed(paths, schemas)
     schemas["ErrorInfo"]["properties"]["code"]["description"] = "One of: " + ", ".join(_error_codes())
     document: dict[str, Any] = {
         "swagger": "2.0",

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import Field
 
-from shared.models.common import _obj, _Shape, _text, format_timestamp
+from shared.models.common import Shape, as_object, as_text, format_timestamp
 
 TITLE_ATTRIBUTE = "_default_title_"
 DESCRIPTION_ATTRIBUTE = "_default_description_"
@@ -28,43 +28,59 @@ DEFAULT_ATTRIBUTES = (TITLE_ATTRIBUTE, DESCRIPTION_ATTRIBUTE)
 STATE_CATEGORIES = ("submitted", "in_progress", "waiting_on_customer", "resolved")
 
 
-class TicketTypeRef(_Shape):
-    id: str | None = Field(None, description="Intercom id of the ticket type")
-    name: str | None = Field(None, description="Name of the ticket type")
+class TicketTypeRef(Shape):
+    id: str | None = Field(None, title="Ticket Type ID", description="Intercom id of the ticket type")
+    name: str | None = Field(None, title="Ticket Type", description="Name of the ticket type")
 
 
-class TicketStateRef(_Shape):
-    id: str | None = Field(None, description="Intercom id of the ticket state")
-    category: str | None = Field(None, description="submitted, in_progress, waiting_on_customer or resolved")
-    internal_label: str | None = Field(None, description="The state's name as teammates see it")
-    external_label: str | None = Field(None, description="The state's name as the customer sees it")
+class TicketStateRef(Shape):
+    id: str | None = Field(None, title="Ticket State ID", description="Intercom id of the ticket state")
+    category: str | None = Field(
+        None, title="State Category", description="submitted, in_progress, waiting_on_customer or resolved"
+    )
+    internal_label: str | None = Field(None, title="State", description="The state's name as teammates see it")
+    external_label: str | None = Field(
+        None, title="State For Customers", description="The state's name as the customer sees it"
+    )
 
 
-class ContactRef(_Shape):
-    id: str = Field(description="Intercom id of the contact")
+class ContactRef(Shape):
+    id: str = Field(title="Contact ID", description="Intercom id of the contact")
 
 
-class Ticket(_Shape):
+class Ticket(Shape):
     """A ticket (interface §9): what the ticket actions answer and the ticket triggers carry."""
 
-    id: str = Field(description="Intercom API id of the ticket (what the ticket actions take)")
-    ticket_id: str | None = Field(None, description="The ticket's number in the Inbox (not for API calls)")
-    title: str | None = None
-    description: str | None = None
-    category: str | None = Field(None, description="Customer, Back-office or Tracker")
+    id: str = Field(title="Ticket ID", description="Intercom API id of the ticket (what the ticket actions take)")
+    ticket_id: str | None = Field(
+        None, title="Ticket Number", description="The ticket's number in the Inbox (not for API calls)"
+    )
+    title: str | None = Field(None, title="Title")
+    description: str | None = Field(None, title="Description")
+    category: str | None = Field(None, title="Category", description="Customer, Back-office or Tracker")
     ticket_type: TicketTypeRef = Field(default_factory=TicketTypeRef)
     ticket_state: TicketStateRef = Field(default_factory=TicketStateRef)
     ticket_attributes: dict[str, Any] = Field(
-        default_factory=dict, description="The ticket type's own attributes by name (title and description apart)"
+        default_factory=dict,
+        title="Ticket Attributes",
+        description="The ticket type's own attributes by name (title and description apart)",
     )
-    contacts: list[ContactRef] = Field(default_factory=list, description="The contacts the ticket is about")
-    company_id: str | None = Field(None, description="Intercom id of the ticket's company")
-    admin_assignee_id: str | None = Field(None, description="Intercom id of the assigned admin; null when none")
-    team_assignee_id: str | None = Field(None, description="Intercom id of the assigned team; null when none")
-    open: bool | None = Field(None, description="true while the ticket is open")
-    snoozed_until: str | None = Field(None, description="When a snoozed ticket reopens: yyyy-MM-ddTHH:mm:ss.fffZ")
-    created_at: str | None = Field(None, description="yyyy-MM-ddTHH:mm:ss.fffZ (UTC)")
-    updated_at: str | None = Field(None, description="yyyy-MM-ddTHH:mm:ss.fffZ (UTC)")
+    contacts: list[ContactRef] = Field(
+        default_factory=list, title="Contacts", description="The contacts the ticket is about"
+    )
+    company_id: str | None = Field(None, title="Company ID", description="Intercom id of the ticket's company")
+    admin_assignee_id: str | None = Field(
+        None, title="Admin Assignee ID", description="Intercom id of the assigned admin; null when none"
+    )
+    team_assignee_id: str | None = Field(
+        None, title="Team Assignee ID", description="Intercom id of the assigned team; null when none"
+    )
+    open: bool | None = Field(None, title="Is Open", description="true while the ticket is open")
+    snoozed_until: str | None = Field(
+        None, title="Snoozed Until", description="When a snoozed ticket reopens: yyyy-MM-ddTHH:mm:ss.fffZ (UTC)"
+    )
+    created_at: str | None = Field(None, title="Created At", description="yyyy-MM-ddTHH:mm:ss.fffZ (UTC)")
+    updated_at: str | None = Field(None, title="Updated At", description="yyyy-MM-ddTHH:mm:ss.fffZ (UTC)")
 
 
 def _ident(value: Any) -> str | None:
@@ -79,17 +95,17 @@ def ticket_state_to_model(state: Any) -> TicketStateRef:
     """Intercom's `ticket_state` object (2.16), or an older payload's flat state string."""
     if isinstance(state, str):
         return TicketStateRef(category=state if state in STATE_CATEGORIES else None, internal_label=state)
-    state = _obj(state)
+    state = as_object(state)
     return TicketStateRef(
         id=_ident(state.get("id")),
-        category=_text(state.get("category")),
-        internal_label=_text(state.get("internal_label")),
-        external_label=_text(state.get("external_label")),
+        category=as_text(state.get("category")),
+        internal_label=as_text(state.get("internal_label")),
+        external_label=as_text(state.get("external_label")),
     )
 
 
 def _contacts(value: Any) -> list[ContactRef]:
-    items = _obj(value).get("contacts") if isinstance(value, dict) else value
+    items = as_object(value).get("contacts") if isinstance(value, dict) else value
     return [
         ContactRef(id=str(item["id"]))
         for item in (items if isinstance(items, list) else [])
@@ -100,23 +116,23 @@ def _contacts(value: Any) -> list[ContactRef]:
 def _company_id(ticket: Mapping[str, Any]) -> str | None:
     ident = ticket.get("company_id")
     if ident is None:
-        ident = _obj(ticket.get("company")).get("id")
+        ident = as_object(ticket.get("company")).get("id")
     return _ident(ident)
 
 
 def ticket_to_model(ticket: Mapping[str, Any]) -> Ticket:
     """An Intercom `ticket` -> Ticket."""
-    attributes = dict(_obj(ticket.get("ticket_attributes")))
+    attributes = dict(as_object(ticket.get("ticket_attributes")))
     title = attributes.pop(TITLE_ATTRIBUTE, ticket.get("title"))
     description = attributes.pop(DESCRIPTION_ATTRIBUTE, ticket.get("description"))
-    ticket_type = _obj(ticket.get("ticket_type"))
+    ticket_type = as_object(ticket.get("ticket_type"))
     return Ticket(
         id=str(ticket["id"]),
         ticket_id=_ident(ticket.get("ticket_id")),
-        title=_text(title),
-        description=_text(description),
-        category=_text(ticket.get("category") or ticket_type.get("category")),
-        ticket_type=TicketTypeRef(id=_ident(ticket_type.get("id")), name=_text(ticket_type.get("name"))),
+        title=as_text(title),
+        description=as_text(description),
+        category=as_text(ticket.get("category") or ticket_type.get("category")),
+        ticket_type=TicketTypeRef(id=_ident(ticket_type.get("id")), name=as_text(ticket_type.get("name"))),
         ticket_state=ticket_state_to_model(ticket.get("ticket_state")),
         ticket_attributes={str(name): value for name, value in attributes.items()},
         contacts=_contacts(ticket.get("contacts")),

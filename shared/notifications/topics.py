@@ -20,7 +20,7 @@ from shared.triggers import topic_rules
 from shared.triggers.registry import TRIGGERS, Webhook
 from shared.triggers.topic_rules import Found, Notification, is_stamp_name, unix_seconds
 
-# -- timestamps ----------------------------------------------------------------------------------------------------
+# -- timestamps (parsed by shared/triggers/topic_rules.py) --------------------------------------------------------
 
 
 def normalized(value: Any) -> Any:

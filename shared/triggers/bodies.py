@@ -18,8 +18,10 @@ from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest, IntercomForbidden
 from shared.intercom.names import cache_for, contact_names
-from shared.models.common import contact_to_model, conversation_to_model, format_timestamp
+from shared.models.common import format_timestamp
 from shared.models.companies import company_to_model
+from shared.models.contacts import contact_to_model
+from shared.models.conversations import conversation_to_model
 from shared.models.tickets import ticket_to_model
 from shared.triggers.registry import Body
 

@@ -25,6 +25,10 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_SECONDS = 253_402_300_800  # 10000-01-01: anything later is no timestamp (e.g. milliseconds sent as seconds)
 _NUMBER = re.compile(r"^\d{1,12}(\.\d+)?$")
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_SECONDS = 253_402_300_800  # 10000-01-01: anything later is no timestamp (e.g. milliseconds sent as seconds)
+_NUMBER = re.compile(r"^\d{1,12}(\.\d+)?$")
+
 
 def unix_seconds(value: Any) -> int | None:
     """Unix seconds (floored) from what items carry: a number, or a string of one, or ISO-8601 with an offset (`Z`,

@@ -12,7 +12,9 @@ from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomNotFound
 from shared.intercom.names import NameCache, contact_names
-from shared.models.common import Lead, User, contact_to_model, conversation_to_model, format_timestamp
+from shared.models.common import format_timestamp
+from shared.models.contacts import Lead, User, contact_to_model
+from shared.models.conversations import conversation_to_model
 
 USER_KEYS = {
     "type",

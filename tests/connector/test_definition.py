@@ -19,7 +19,8 @@ from connector import generate
 from connector.operations import OPERATIONS
 from connector.routes import AppFunctions, load
 from shared.errors import BadRequest
-from shared.models.common import contact_to_model, conversation_to_model
+from shared.models.contacts import contact_to_model
+from shared.models.conversations import conversation_to_model
 from shared.settings import CONNECTION_HEADER
 from shared.triggers.registry import TRIGGERS
 
@@ -401,8 +402,8 @@ def test_schemas_describe_what_the_app_answers(document: dict[str, Any]) -> None
 
 
 def test_schemas_describe_the_company_conversation_and_workspace_answers(document: dict[str, Any]) -> None:
-    from shared.actions.workspace import Admin
     from shared.models.companies import company_to_model
+    from shared.models.workspace import Admin
 
     company = company_to_model(
         {

@@ -9,7 +9,6 @@ import json
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -19,6 +18,7 @@ from devserver.azurite import Azurite
 from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from intercom_sim.render import APP_ID
+from intercom_sim.shapes import shape_item
 from shared.notifications.signature import SIGNATURE_HEADER, sign
 from shared.settings import Connection, Settings
 from shared.triggers.registry import SOURCES, TRIGGERS
@@ -65,29 +65,11 @@ def envelope(
     }
 
 
-def as_captured(value: Any) -> Any:
-    """An item as Intercom's 2026 captures carry it (fact sheet A2), hand-built from the simulator's REST JSON: a
-    contact's and a company's `*_at` as ISO-8601 with milliseconds and `+00:00`, conversation statistics' with `.000Z`,
-    a `contact_tag` without `created_at`, a conversation's unassigned `admin_assignee_id` null. (Until the
-    simulator's `webhook_shapes` switch is on main.)"""
-    if isinstance(value, list):
-        return [as_captured(inner) for inner in value]
-    if not isinstance(value, dict):
-        return value
-    kind = value.get("type")
-    out = {key: as_captured(inner) for key, inner in value.items()}
-    for key, inner in value.items():
-        if key.endswith("_at") and isinstance(inner, int) and not isinstance(inner, bool):
-            moment = datetime.fromtimestamp(inner, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-            if kind in ("contact", "company"):
-                out[key] = f"{moment}.{(inner * 7) % 1000:03d}+00:00"
-            elif kind == "conversation_statistics":
-                out[key] = f"{moment}.000Z"
-    if kind == "contact_tag":
-        out.pop("created_at", None)
-    if kind == "conversation" and out.get("admin_assignee_id") == 0:
-        out["admin_assignee_id"] = None
-    return out
+def as_captured(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as Intercom's 2026 captures carry it (fact sheet A2), from the simulator's REST JSON: a contact's and a
+    company's `*_at` as ISO-8601 with milliseconds and `+00:00`, conversation statistics' with `.000Z`, a
+    `contact_tag` without `created_at`, ... (intercom_sim/shapes.py, the simulator's `webhook_shapes` 2026)."""
+    return shape_item(item, "2026")
 
 
 def message(connection: str, topic: str, item: dict[str, Any], *, verified: bool = True, app_id: str = APP_ID) -> str:

@@ -22,7 +22,7 @@ from intercom_sim.shapes import shape_item
 from shared.notifications import inbox, unreadable
 from shared.triggers.eventlog import EventLog
 from shared.triggers.registry import TRIGGERS, Rule
-from tests.notifications.support import app_env, as_captured, envelope, signed
+from tests.notifications.support import INTAKE, SECRET, app_env, as_captured, envelope, signed
 from tests.triggers.support import read_all, wait_until
 
 TOKEN = "sim-captured-token-0123456789"
@@ -313,3 +313,46 @@ def test_ping_is_taken_and_ignored(http: httpx.Client) -> None:
     answer = signed(http, payload)
     assert answer.status_code == 200
     assert answer.json() == {"status": "ignored", "topic": "ping"}
+
+
+@pytest.mark.parametrize("shapes", ["2026", "classic"])
+def test_the_simulators_own_notifications_in_either_shape_log_each_event_once(
+    http: httpx.Client, sim: Simulator, name: str, azurite: Azurite, shapes: str
+) -> None:
+    """The simulator sends what its writes fire (each notification twice, as Intercom may) in the given shapes."""
+    sim.configure(
+        webhook_url=f"{http.base_url}{INTAKE}",
+        webhook_secret=SECRET,
+        webhook_shapes=shapes,
+        webhook_duplicate_rate=1.0,
+        webhook_retry_delay_seconds=0.5,
+    )
+    api = httpx.Client(base_url=sim.base_url, headers={"Authorization": f"Bearer {TOKEN}"}, trust_env=False)
+    try:
+        lead = api.post("/contacts", json={"role": "lead", "name": None}).json()
+        user = api.post("/contacts", json={"role": "user", "email": f"sim-{shapes}@example.com"}).json()
+        tag = sim.add_tag(f"sim-{shapes}")
+        sim.tag_contact(lead["id"], tag["id"])
+        company = sim.add_company(None, company_id=f"sim-{shapes}")  # type: ignore[arg-type]
+        conversation = sim.add_conversation(user["id"], body="<p>hi</p>")
+        closed = sim.close_conversation(conversation["id"])
+        sim.update_contact(user["id"], unsubscribed_from_emails=True)
+        assert sim.flush_webhooks(timeout=30)
+    finally:
+        api.close()
+        sim.configure(webhook_url=None, webhook_duplicate_rate=0.0)
+    expected = {
+        "lead-created": lead["id"],
+        "user-created": user["id"],
+        "contact-tagged": f"{lead['id']}:{tag['id']}",
+        "company-created": company["id"],
+        "conversation-started": conversation["id"],
+        "conversation-closed": f"{closed['id']}:{closed['statistics']['last_close_at']}",
+        "contact-unsubscribed": user["id"],
+    }
+    assert all(a.status == 200 for d in sim.webhook_deliveries() for a in d.attempts if a.status is not None)
+    assert wait_until(lambda: all(key in keys(azurite, name, t) for t, key in expected.items()), 15)
+    assert wait_until(lambda: drained(azurite), 15)
+    for trigger, key in expected.items():
+        assert keys(azurite, name, trigger).count(key) == 1, trigger
+    assert unreadable.listing(azurite.connection_string, name) == ([], 0)

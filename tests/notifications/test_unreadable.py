@@ -5,15 +5,18 @@ last attempt and a poisoned message are kept the same way; nothing the worker ca
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
+from azure.functions.queue import QueueMessage
 
+from devserver.catalog import QueueFunction, index, load_app
 from intercom_sim import Simulator
 from shared.intercom.errors import IntercomError
 from shared.notifications import inbox, tally, unreadable
 from shared.notifications.worker import MAX_ATTEMPTS, UnknownConnection, poisoned, process
-from shared.settings import Settings
-from tests.notifications.support import envelope, message, settings_for
+from shared.settings import Settings, reset_settings_cache
+from tests.notifications.support import SECRET, envelope, message, settings_for
 
 
 @pytest.fixture
@@ -145,3 +148,32 @@ def test_max_attempts_is_the_hosts_max_dequeue_count() -> None:
 
     host = json.loads((Path(__file__).resolve().parents[2] / "host.json").read_text())
     assert host["extensions"]["queues"]["maxDequeueCount"] == MAX_ATTEMPTS
+
+
+def test_the_queue_function_keeps_the_notification_on_the_hosts_last_dequeue(
+    settings: Settings, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """functions/intake.py as the host runs it (the devserver's catalog, a real QueueMessage): a failure is raised
+    for a retry until the dequeue count reaches maxDequeueCount, and then kept."""
+    name = next(iter(settings.connections))
+    monkeypatch.setenv("AzureWebJobsStorage", settings.storage_connection_string.get_secret_value())
+    monkeypatch.setenv("INTERCOM_CONNECTIONS", name)
+    monkeypatch.setenv(f"INTERCOM_ACCESS_TOKEN__{name}", sim.token)
+    monkeypatch.setenv(f"INTERCOM_BASE_URL__{name}", sim.base_url)
+    monkeypatch.setenv(f"INTERCOM_CLIENT_SECRET__{name}", SECRET)
+    reset_settings_cache()
+    try:
+        function = index(load_app(), os.environ).find("process_notification")
+        assert isinstance(function, QueueFunction)
+        lead = sim.add_contact("lead", email="dequeued@example.com")
+        body = message(name, "contact.lead.created", lead, verified=False).encode()
+        sim.configure(fault_rate=1.0, fault_kinds=("503",))
+        for count in range(1, MAX_ATTEMPTS):
+            with pytest.raises(IntercomError):
+                function.invoke(QueueMessage(id="m1", body=body, dequeue_count=count))
+        assert kept(settings) == []
+        function.invoke(QueueMessage(id="m1", body=body, dequeue_count=MAX_ATTEMPTS))
+        [record] = kept(settings)
+        assert record.reason.startswith(f"failed on every one of {MAX_ATTEMPTS} attempts")
+    finally:
+        reset_settings_cache()

@@ -1,0 +1,29 @@
+"""The workspace's teammates (interface §7): the connector's `Admin` and its mapping from Intercom's `admin`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field
+
+from shared.models.common import Shape, as_flag, as_text
+
+
+class Admin(Shape):
+    """A teammate of the workspace (interface §7)."""
+
+    id: str = Field(title="Admin ID", description="Intercom id of the admin")
+    name: str | None = Field(None, title="Name")
+    email: str | None = Field(None, title="Email")
+    away_mode_enabled: bool | None = Field(None, title="Is Away", description="true while the admin is set to away")
+
+
+def admin_to_model(admin: Mapping[str, Any]) -> Admin:
+    """An Intercom `admin` -> Admin."""
+    return Admin(
+        id=str(admin["id"]),
+        name=as_text(admin.get("name")),
+        email=as_text(admin.get("email")),
+        away_mode_enabled=as_flag(admin.get("away_mode_enabled")),
+    )
