@@ -65,7 +65,6 @@ def _iso_seconds(text: str) -> int | None:
     return seconds if 0 <= seconds < MAX_SECONDS else None
 
 
-
 @dataclass(frozen=True)
 class Found:
     """An event's identity: its log key, the object's id, and when it occurred (Intercom's Unix seconds)."""
