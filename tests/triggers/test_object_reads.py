@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable, Mapping
 
+from devserver.process import DevServerProcess
 from intercom_sim import Simulator
+from shared.triggers.eventlog import EventLog
 from shared.triggers.registry import SOURCES, TRIGGERS, of_source
-from tests.triggers.support import Harness
+from tests.triggers.support import Harness, read_all
 
 READS = {
     ("POST", "/contacts/search"),
@@ -50,3 +53,23 @@ def test_a_quiet_cycle_of_every_trigger_costs_one_call_per_object(sim: Simulator
     sim.configure(clock_offset=h.lookback + 5)  # the look-back passes over the burst: the next complete poll seals it
     calls(sim, h)
     assert calls(sim, h) == Counter(dict.fromkeys(READS, 1))
+
+
+def test_running_an_object_timer_polls_each_of_its_triggers_at_once(
+    sim: Simulator,
+    storage_conn: str,
+    unique_name: str,
+    app_env: dict[str, str],
+    devserver_factory: Callable[[Mapping[str, str]], DevServerProcess],
+) -> None:
+    """`POST /admin/functions/poll_tickets` runs the ticket read now, for both ticket triggers (the schedule is yearly
+    here, and TRIGGER_START P1D lets the first run log what the last day held)."""
+    server = devserver_factory({**app_env, "POLL_SCHEDULE": "0 0 0 1 1 *", "TRIGGER_START": "P1D"})
+    user = sim.add_contact("user", email="run@example.com", index=False)
+    ticket = sim.add_ticket("2001", user["id"], attributes={"Platform": "opt-web"}, index=False)
+    sim.clear_requests()
+    assert server.run_function("poll_tickets") == (200, {"function": "poll_tickets", "status": "succeeded"})
+    assert [e.key for e in read_all(EventLog(storage_conn, unique_name, "ticket-created"))] == [ticket["id"]]
+    assert EventLog(storage_conn, unique_name, "ticket-state-changed").checkpoint() is not None
+    searches = [r.path for r in sim.requests() if r.path != "/me"]
+    assert searches == ["/tickets/search"] * 2  # one read for both triggers, on each connection (`default` too)
