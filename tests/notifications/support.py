@@ -110,9 +110,9 @@ def signed(http: httpx.Client, payload: dict[str, Any]) -> httpx.Response:
 class Feed:
     """The polling trigger of one trigger, followed as Logic Apps does."""
 
-    def __init__(self, http: httpx.Client, name: str, trigger: str) -> None:
+    def __init__(self, http: httpx.Client, name: str, trigger: str, **params: str) -> None:
         self.http, self.headers = http, {"X-Intercom-Connection": name}
-        first = http.get(f"/api/triggers/{trigger}", headers=self.headers)
+        first = http.get(f"/api/triggers/{trigger}", headers=self.headers, params=params)
         assert first.status_code == 202
         self.location = first.headers["Location"]
 

@@ -184,6 +184,18 @@ def test_a_topic_no_other_trigger_uses_is_an_intercom_notification(
     assert [(e["topic"], e["item"]) for e in events] == [(topic, item)]
 
 
+def test_the_notification_trigger_keeps_its_topics_in_every_location(http: httpx.Client, name: str) -> None:
+    feed = Feed(http, name, "intercom-notification", topics="visitor.*")
+    assert "topics=visitor.%2A" in feed.location
+    for sent in (
+        envelope("contact.archived", {"type": "contact", "id": "a1"}),
+        envelope("visitor.signed_up", {"id": 2}),
+    ):
+        assert signed(http, sent).status_code == 200
+    assert [e["topic"] for e in feed.wait(1)] == ["visitor.signed_up"]
+    assert "topics=visitor.%2A" in feed.location
+
+
 def test_a_restart_between_intake_and_processing_loses_nothing(sim: Simulator) -> None:
     name = "wr" + uuid.uuid4().hex[:10]
     with Azurite() as azurite:  # its own queue: the module's app instance must not take this notification
