@@ -4,8 +4,10 @@ and tag companies; list admins and tags. Display names are the contract's."""
 from __future__ import annotations
 
 from connector.parts import Entry, Op, RouteId
-from connector.shapes import AdminListing, CompanyPage, TagListing
+from connector.shapes import AdminListing, CompanyPage, DataAttributeListing, SearchFieldListing, TagListing
 from shared.actions.companies.requests import ListCompanies, TagByName, UpsertCompany
+from shared.actions.data_attributes import ListDataAttributes
+from shared.actions.search_fields import ListSearchFields
 from shared.models.companies import Company
 from shared.models.tags import Tag
 
@@ -85,6 +87,34 @@ COMPANY_OPERATIONS: dict[str, Entry] = {
             "200",
             "The admins",
             AdminListing,
+        ),
+    ),
+    "list_data_attributes": Entry(
+        "data-attributes",
+        ("GET",),
+        Op(
+            "ListDataAttributes",
+            "List data attributes",
+            "Returns the attributes of contacts or of companies in your workspace, standard and custom, with their "
+            "types and options (archived ones only when asked for).",
+            "200",
+            "The data attributes",
+            DataAttributeListing,
+            query=ListDataAttributes,
+        ),
+    ),
+    "list_search_fields": Entry(
+        "search-fields",
+        ("GET",),
+        Op(
+            "ListSearchFields",
+            "List search fields",
+            "The fields a search's filters can name, custom attributes included (the designer's dropdown).",
+            "200",
+            "The fields",
+            SearchFieldListing,
+            query=ListSearchFields,
+            extensions={"x-ms-visibility": "internal"},
         ),
     ),
     "list_tags": Entry(

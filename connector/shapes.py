@@ -14,8 +14,10 @@ from pydantic import Field
 
 from shared.models.common import Shape
 from shared.models.companies import Company
-from shared.models.contacts import ContactShape, Lead, User
+from shared.models.contacts import Contact, Lead, User
 from shared.models.conversations import Conversation
+from shared.models.data_attributes import DataAttribute
+from shared.models.search import SearchFieldInfo
 from shared.models.tags import Tag
 from shared.models.workspace import Admin
 
@@ -46,8 +48,15 @@ class CompanyPage(Shape):
     nextLink: NextLink = None  # noqa: N815 (the JSON name)
 
 
+class ContactPage(Shape):
+    """A page of Find contacts."""
+
+    value: list[Contact] = Field(title="Contacts", description="The users and leads of this page")
+    nextLink: NextLink = None  # noqa: N815 (the JSON name)
+
+
 class ConversationPage(Shape):
-    """A page of List conversations."""
+    """A page of List conversations or Search conversations."""
 
     value: list[Conversation] = Field(title="Conversations", description="The conversations of this page")
     nextLink: NextLink = None  # noqa: N815 (the JSON name)
@@ -63,6 +72,18 @@ class TagListing(Shape):
     """The answer of List tags."""
 
     value: list[Tag] = Field(title="Tags")
+
+
+class DataAttributeListing(Shape):
+    """The answer of List data attributes."""
+
+    value: list[DataAttribute] = Field(title="Data Attributes")
+
+
+class SearchFieldListing(Shape):
+    """The answer of List search fields."""
+
+    value: list[SearchFieldInfo] = Field(title="Fields")
 
 
 class UserBatch(Shape):
@@ -81,10 +102,6 @@ class ConversationBatch(Shape):
     """Events of a conversation trigger, oldest first (at most 100)."""
 
     value: list[Conversation] = Field(title="Conversations")
-
-
-class Contact(ContactShape):
-    """A user or a lead (`type` tells which): the contact of contact-tagged and contact-unsubscribed."""
 
 
 class ContactBatch(Shape):

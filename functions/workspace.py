@@ -1,4 +1,5 @@
-"""The workspace lists (interface §7): List admins, List tags. Each handler calls one function of
+"""The workspace lists (interface §7, §10): List admins, List tags, List data attributes, and List search fields (the
+designer's dropdown of a filter's field). Each handler calls one function of
 shared/actions/workspace.py (imported inside, as in functions/contacts.py: cold start) and answers `{"value":
 [...]}`."""
 
@@ -29,3 +30,27 @@ def list_tags(call: Call) -> func.HttpResponse:
 
     tags = workspace_lists.list_tags(call.client, call.deadline)
     return json_response({"value": [tag.model_dump(mode="json") for tag in tags]})
+
+
+@bp.function_name("list_data_attributes")
+@bp.route(route="data-attributes", methods=["GET"])
+@action
+def list_data_attributes(call: Call) -> func.HttpResponse:
+    from shared.actions import data_attributes
+
+    query = call.query(data_attributes.ListDataAttributes)
+    found = data_attributes.list_data_attributes(
+        call.client, query.model, call.deadline, include_archived=query.include_archived
+    )
+    return json_response({"value": [attribute.model_dump(mode="json") for attribute in found]})
+
+
+@bp.function_name("list_search_fields")
+@bp.route(route="search-fields", methods=["GET"])
+@action
+def list_search_fields(call: Call) -> func.HttpResponse:
+    from shared.actions import search_fields
+
+    query = call.query(search_fields.ListSearchFields)
+    found = search_fields.list_search_fields(call.client, query.scope(), call.deadline)
+    return json_response({"value": [field.model_dump(mode="json") for field in found]})

@@ -28,6 +28,7 @@ from shared.actions.parsing import (
     check_flat_object,
     page_size,
 )
+from shared.actions.search import Filter, SearchBody, filter_field, filters_field
 from shared.errors import BadRequest
 from shared.models.designer import designer
 
@@ -200,3 +201,15 @@ class TrackEvent(Body):
             # Raised as the contract's 400 directly (pydantic passes it through): it names each field involved.
             raise BadRequest(message, details=[{"field": name, "message": message} for name in named])
         return self
+
+
+class ContactFilter(Filter):
+    """One condition of Find contacts."""
+
+    field: str = filter_field("contacts")
+
+
+class FindContacts(SearchBody):
+    """Body of Find contacts (POST /api/contacts/search)."""
+
+    filters: list[ContactFilter] = filters_field()
