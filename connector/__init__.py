@@ -4,7 +4,7 @@
 from the pydantic models (shared/models/, the request models of shared/actions/, connector/shapes.py) and the
 routes that `function_app.app` registers; tests/connector fails when the committed files are stale.
 
-- `routes.py`      the app's HTTP functions (name, route, methods), read from the function app's metadata;
+- `routes.py`      the app's HTTP functions (name, route, methods), as devserver/catalog.py reads them;
 - `swagger.py`     pydantic JSON Schema -> Swagger 2.0 schema objects and definitions;
 - `shapes.py`      the shapes only the connector names (list pages, trigger batches, error body);
 - `parts.py`       what operations are built from (`Op`: route ids, body, query, answer), `*_operations.py` the

@@ -3,7 +3,7 @@ body are built as dicts by the handlers (functions/http.py, functions/workspace.
 described here as pydantic models of the same JSON, so that the definition is generated like the rest.
 
 The shapes of the objects are the code's own (shared/models/). Display names (each field's `title`) follow the
-seed connector's (Microsoft's Intercom connector), in English.
+seed connector's (Microsoft's Intercom connector, interface §3), in English.
 """
 
 from __future__ import annotations
