@@ -24,7 +24,7 @@ import math
 import re
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -51,6 +51,7 @@ _NAME = re.compile(r"^[^\x00-\x1f]{1,190}$")
 Operator = Literal["=", "!=", "IN", "NIN", "<", ">", "~", "!~", "^", "$"]
 OPERATORS: tuple[Operator, ...] = ("=", "!=", "IN", "NIN", "<", ">", "~", "!~", "^", "$")
 LISTS = ("IN", "NIN")
+EVERY = {"field": "created_at", "operator": ">", "value": 0}  # the query of no filter at all: every object
 
 
 class Kind(StrEnum):
@@ -94,7 +95,13 @@ class SearchField:
     name: str  # Intercom's search field
     kind: Kind
     label: str  # what the designer's dropdown shows
-    choices: tuple[str, ...] = ()  # Kind.CHOICE: the values it takes
+    choices: Mapping[str, str] = field(default_factory=dict)  # Kind.CHOICE: a caller's value (lower case) -> Intercom's
+
+
+def choices(*values: str, **terms: str) -> dict[str, str]:
+    """The choices of a Kind.CHOICE field: each value as it is, and `terms` (a value Intercom searches by another
+    term: `back_office="task"`)."""
+    return {value.lower(): value for value in values} | {k.replace("_", "-"): v for k, v in terms.items()}
 
 
 @dataclass(frozen=True)
@@ -183,10 +190,10 @@ SearchCursor = Annotated[
 
 def filters_field() -> Any:
     return Field(
-        min_length=1,
+        default_factory=list,
         max_length=MAX_FILTERS,
         title="Filters",
-        description=f"1 to {MAX_FILTERS} conditions (field, operator, value)",
+        description=f"At most {MAX_FILTERS} conditions (field, operator, value); none finds every one",
     )
 
 
@@ -249,11 +256,11 @@ def intercom_query(
             details.append({"field": f"filters[{index}].{refused.part}", "message": str(refused)})
     if len(filters) > MAX_FILTERS:
         details.append({"field": "filters", "message": f"at most {MAX_FILTERS} filters"})
-    if not filters:
-        details.append({"field": "filters", "message": "give at least one filter"})
     if details:
         summary = "; ".join(f"{d['field']}: {d['message']}" for d in details)
         raise BadRequest(f"invalid input: {summary}", details=details)
+    if not conditions:
+        return dict(EVERY)
     if len(conditions) == 1:
         return conditions[0]
     return {"operator": "AND" if match == "all" else "OR", "value": conditions}
@@ -318,7 +325,7 @@ def _one(field: SearchField, value: JsonValue) -> Any:
         return number
     text = _text(field, value)
     if kind is Kind.CHOICE:
-        chosen = next((c for c in field.choices if c.lower() == text.lower()), None)
+        chosen = field.choices.get(text.strip().lower())
         if chosen is None:
             raise _Refused("value", f"{field.name} is one of {', '.join(field.choices)}")
         return chosen

@@ -13,7 +13,15 @@ from shared.actions.contacts.requests import FindContacts
 from shared.actions.conversations.find import CONVERSATIONS
 from shared.actions.conversations.requests import SearchConversations
 from shared.actions.parsing import parse
-from shared.actions.search import MAX_FILTERS, Kind, SearchScope, check_carried, intercom_query
+from shared.actions.search import (
+    MAX_FILTERS,
+    Kind,
+    SearchField,
+    SearchScope,
+    check_carried,
+    choices,
+    intercom_query,
+)
 from shared.errors import BadRequest
 
 JAN_2 = 1767312000  # 2026-01-02T00:00:00Z
@@ -144,8 +152,6 @@ def test_every_bad_filter_is_named_at_once() -> None:
     ("body", "named"),
     [
         ({"filters": [{"field": "email", "operator": "=", "value": "x"}] * (MAX_FILTERS + 1)}, "filters"),
-        ({"filters": []}, "filters"),
-        ({}, "filters"),
         ({"filters": "email=x"}, "filters"),
         ({"filters": ["email"]}, "filters[0]"),
         ({"filters": [{"field": "email", "operator": "=", "value": "x"}], "match": "some"}, "match"),
@@ -155,6 +161,21 @@ def test_every_bad_filter_is_named_at_once() -> None:
 )
 def test_a_bad_body_is_a_400_naming_the_field(body: dict[str, Any], named: str) -> None:
     assert refused(CONTACTS, body) == [named]
+
+
+def test_no_filter_finds_every_one() -> None:
+    every = {"field": "created_at", "operator": ">", "value": 0}
+    assert contacts_query() == every
+    assert intercom_query(CONVERSATIONS, parse(SearchConversations, {}).filters, "any") == every
+
+
+def test_a_choice_may_have_intercom_terms() -> None:
+    category = SearchField("category", Kind.CHOICE, "Category", choices("Tracker", customer="request"))
+    scope = SearchScope("things", "/things/search", "things", (category,))
+    found = parse(
+        FindContacts, {"filters": [{"field": "category", "operator": "IN", "value": ["CUSTOMER", "tracker"]}]}
+    )
+    assert intercom_query(scope, found.filters, "all")["value"] == ["request", "Tracker"]
 
 
 def test_more_than_15_filters_is_named_filters_with_the_limit() -> None:

@@ -10,7 +10,16 @@ from __future__ import annotations
 from shared.actions.contacts.requests import FindContacts
 from shared.actions.contacts.service import contact_model
 from shared.actions.paging import Page
-from shared.actions.search import CustomFields, Kind, SearchField, SearchNext, SearchScope, first_page, next_page
+from shared.actions.search import (
+    CustomFields,
+    Kind,
+    SearchField,
+    SearchNext,
+    SearchScope,
+    choices,
+    first_page,
+    next_page,
+)
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.models.contacts import Lead, User
@@ -24,7 +33,7 @@ CONTACTS = SearchScope(
         SearchField("external_id", Kind.TEXT, "User ID (your id)"),
         SearchField("phone", Kind.TEXT, "Phone"),
         SearchField("name", Kind.TEXT, "Name"),
-        SearchField("role", Kind.CHOICE, "Role (user or lead)", ("user", "lead")),
+        SearchField("role", Kind.CHOICE, "Role (user or lead)", choices("user", "lead")),
         SearchField("created_at", Kind.DAY, "Created (day)"),
         SearchField("updated_at", Kind.DAY, "Updated (day)"),
         SearchField("last_seen_at", Kind.DAY, "Last seen (day)"),

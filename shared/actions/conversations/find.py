@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from shared.actions.conversations.requests import SearchConversations
 from shared.actions.paging import Page
-from shared.actions.search import Kind, SearchField, SearchNext, SearchScope, first_page, next_page
+from shared.actions.search import Kind, SearchField, SearchNext, SearchScope, choices, first_page, next_page
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.models.conversations import Conversation, conversation_to_model
@@ -25,13 +25,13 @@ CONVERSATIONS = SearchScope(
     "/conversations/search",
     "conversations",
     (
-        SearchField("state", Kind.CHOICE, "State (open, closed, snoozed)", ("open", "closed", "snoozed")),
+        SearchField("state", Kind.CHOICE, "State (open, closed, snoozed)", choices("open", "closed", "snoozed")),
         SearchField("open", Kind.BOOLEAN, "Is open"),
         SearchField("admin_assignee_id", Kind.NUMBER_ID, "Assigned admin ID (0: none)"),
         SearchField("team_assignee_id", Kind.NUMBER_ID, "Assigned team ID (0: none)"),
         SearchField("tag_ids", Kind.ID, "Tag ID"),
         SearchField("contact_ids", Kind.ID, "Contact ID"),
-        SearchField("priority", Kind.CHOICE, "Priority (priority, not_priority)", ("priority", "not_priority")),
+        SearchField("priority", Kind.CHOICE, "Priority (priority, not_priority)", choices("priority", "not_priority")),
         SearchField("created_at", Kind.DATE, "Created"),
         SearchField("updated_at", Kind.DATE, "Updated"),
         _statistic("time_to_assignment", Kind.NUMBER, "seconds to assignment"),
