@@ -4,15 +4,24 @@ and tag companies; list admins and tags. Display names are the contract's."""
 from __future__ import annotations
 
 from connector.parts import Entry, Op, RouteId
-from connector.shapes import AdminListing, CompanyPage, DataAttributeListing, SearchFieldListing, TagListing
+from connector.shapes import (
+    AdminListing,
+    AssigneeListing,
+    AttributesSchema,
+    CompanyPage,
+    DataAttributeListing,
+    SearchFieldListing,
+    TagListing,
+)
 from shared.actions.companies.requests import ListCompanies, TagByName, UpsertCompany
-from shared.actions.data_attributes import ListDataAttributes
+from shared.actions.data_attributes import AttributesOf, ListDataAttributes
 from shared.actions.search_fields import ListSearchFields
 from shared.models.companies import Company
 from shared.models.tags import Tag
 
 IDS = {"id": RouteId("Company ID", "The Intercom id of the company")}
 NO_COMPANY = "There is no company with this id"
+INTERNAL = {"x-ms-visibility": "internal"}  # what the designer calls for a dropdown or typed fields, not a flow step
 
 COMPANY_OPERATIONS: dict[str, Entry] = {
     "create_or_update_company": Entry(
@@ -114,7 +123,34 @@ COMPANY_OPERATIONS: dict[str, Entry] = {
             "The fields",
             SearchFieldListing,
             query=ListSearchFields,
-            extensions={"x-ms-visibility": "internal"},
+            extensions=INTERNAL,
+        ),
+    ),
+    "custom_attributes_schema": Entry(
+        "data-attributes/schema",
+        ("GET",),
+        Op(
+            "GetCustomAttributesSchema",
+            "Get custom attributes schema",
+            "The custom attributes of contacts or companies as typed fields (the designer's Custom Attributes).",
+            "200",
+            "The schema",
+            AttributesSchema,
+            query=AttributesOf,
+            extensions=INTERNAL,
+        ),
+    ),
+    "list_assignees": Entry(
+        "assignees",
+        ("GET",),
+        Op(
+            "ListAssignees",
+            "List assignees",
+            "The admins and teams of your workspace (the designer's dropdown of an assignee).",
+            "200",
+            "The admins, then the teams",
+            AssigneeListing,
+            extensions=INTERNAL,
         ),
     ),
     "list_tags": Entry(

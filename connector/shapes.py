@@ -8,7 +8,7 @@ seed connector's (Microsoft's Intercom connector, interface §3), in English.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -19,7 +19,7 @@ from shared.models.conversations import Conversation
 from shared.models.data_attributes import DataAttribute
 from shared.models.search import SearchFieldInfo
 from shared.models.tags import Tag
-from shared.models.workspace import Admin
+from shared.models.workspace import Admin, Assignee
 
 NextLink = Annotated[
     str | None,
@@ -78,6 +78,20 @@ class DataAttributeListing(Shape):
     """The answer of List data attributes."""
 
     value: list[DataAttribute] = Field(title="Data Attributes")
+
+
+class AssigneeListing(Shape):
+    """The answer of List assignees."""
+
+    value: list[Assignee] = Field(title="Assignees")
+
+
+class AttributesSchema(Shape):
+    """The answer of Get custom attributes schema: what `x-ms-dynamic-properties` reads."""
+
+    schema_: dict[str, Any] = Field(
+        alias="schema", title="Schema", description="A JSON schema object: one typed property per custom attribute"
+    )
 
 
 class SearchFieldListing(Shape):

@@ -54,3 +54,23 @@ def list_search_fields(call: Call) -> func.HttpResponse:
     query = call.query(search_fields.ListSearchFields)
     found = search_fields.list_search_fields(call.client, query.scope(), call.deadline)
     return json_response({"value": [field.model_dump(mode="json") for field in found]})
+
+
+@bp.function_name("custom_attributes_schema")
+@bp.route(route="data-attributes/schema", methods=["GET"])
+@action
+def custom_attributes_schema(call: Call) -> func.HttpResponse:
+    from shared.actions import data_attributes
+
+    query = call.query(data_attributes.AttributesOf)
+    return json_response({"schema": data_attributes.custom_attributes_schema(call.client, query.model, call.deadline)})
+
+
+@bp.function_name("list_assignees")
+@bp.route(route="assignees", methods=["GET"])
+@action
+def list_assignees(call: Call) -> func.HttpResponse:
+    from shared.actions import workspace as workspace_lists
+
+    assignees = workspace_lists.list_assignees(call.client, call.deadline)
+    return json_response({"value": [assignee.model_dump(mode="json") for assignee in assignees]})

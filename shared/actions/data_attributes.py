@@ -24,8 +24,8 @@ def _flag(value: Any) -> Any:
     return value
 
 
-class ListDataAttributes(BaseModel):
-    """Query of List data attributes (GET /api/data-attributes)."""
+class AttributesOf(BaseModel):
+    """Query of Get custom attributes schema (GET /api/data-attributes/schema): whose attributes."""
 
     model_config = ConfigDict(extra="ignore", defer_build=True)
 
@@ -35,6 +35,11 @@ class ListDataAttributes(BaseModel):
         description="contact (users and leads, the default) or company",
         json_schema_extra=designer("important"),
     )
+
+
+class ListDataAttributes(AttributesOf):
+    """Query of List data attributes (GET /api/data-attributes)."""
+
     include_archived: Annotated[bool, BeforeValidator(lambda v: _flag(v) or False)] = Field(
         False,
         title="Include Archived",
@@ -55,6 +60,26 @@ def list_data_attributes(
         if isinstance(item, dict) and isinstance(item.get("name"), str)
     ]
     return [a for a in attributes if include_archived or not a.archived]
+
+
+SCHEMA_TYPES = {"string": "string", "integer": "integer", "float": "number", "boolean": "boolean", "date": "integer"}
+
+
+def custom_attributes_schema(client: IntercomClient, model: Model, deadline: Deadline) -> dict[str, Any]:
+    """The designer's typed fields of `custom_attributes` (`x-ms-dynamic-properties`): one property per custom
+    attribute the API may write, typed by its data type (a date as Unix seconds), its options as an enum."""
+    properties: dict[str, Any] = {}
+    for name, attribute in sorted(custom_attributes(client, model, deadline).items()):
+        kind = SCHEMA_TYPES.get(str(attribute.data_type))
+        if kind is None or attribute.api_writable is False:
+            continue
+        spec: dict[str, Any] = {"type": kind, "x-ms-summary": attribute.label or name}
+        if attribute.data_type == "date":
+            spec["description"] = "Unix seconds"
+        if attribute.options:
+            spec["enum"] = attribute.options
+        properties[name] = spec
+    return {"type": "object", "properties": properties}
 
 
 def custom_attributes(client: IntercomClient, model: Model, deadline: Deadline) -> dict[str, DataAttribute]:

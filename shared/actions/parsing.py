@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from shared.errors import BadRequest
-from shared.models.designer import ADMINS, COMPANIES, TAG_NAMES, designer
+from shared.models.designer import ADMINS, ASSIGNEES, COMPANIES, TAG_NAMES, designer
 
 MAX_COMPANIES = 10
 MAX_URL = 2048
@@ -203,7 +203,7 @@ OptionalTimestamp = Annotated[int | None, BeforeValidator(_optional_timestamp), 
 CustomAttributes = Annotated[dict[str, str | int | float | bool | None] | None, BeforeValidator(_custom_attributes)]
 # Inputs the designer fills from a list of the workspace (shared/models/designer.py): the type carries the dropdown.
 OptionalAdminId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=ADMINS))]
-AssigneeId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=ADMINS))]
+AssigneeId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=ASSIGNEES))]
 CompanyId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=COMPANIES))]
 TagName = Annotated[str, Field(min_length=1, max_length=255, json_schema_extra=designer(dropdown=TAG_NAMES))]
 

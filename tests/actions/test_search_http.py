@@ -4,6 +4,7 @@ whose cursor carries the filters), and its 400s."""
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -121,3 +122,78 @@ def test_list_search_fields(http: httpx.Client) -> None:
     assert "statistics.last_close_at" in {f["name"] for f in fields}
     bad = http.get("/api/search-fields", params={"object": "planets"})
     assert (bad.status_code, error_fields(bad)) == (400, ["object"])
+
+
+def test_list_assignees_is_the_admins_then_the_teams(http: httpx.Client) -> None:
+    assignees = ok(http.get("/api/assignees"))["value"]
+    admins = [a["id"] for a in ok(http.get("/api/admins"))["value"]]
+    assert [a["id"] for a in assignees if a["kind"] == "admin"] == admins
+    teams = [a for a in assignees if a["kind"] == "team"]
+    assert teams, "the simulator has teams"
+    assert all(team["name"].startswith("Team: ") for team in teams)
+    assert assignees == [a for a in assignees if a["kind"] == "admin"] + teams
+
+
+def test_create_user_and_lead_set_custom_attributes(http: httpx.Client, sim: Simulator) -> None:
+    user = ok(http.post("/api/users", json={"email": email(), "custom_attributes": {"plan_tier": "pro"}}), 201)
+    lead = ok(http.post("/api/leads", json={"email": email(), "custom_attributes": {"seats": 3}}), 201)
+    stored = {c["id"]: c for c in sim.contacts()}
+    assert stored[user["id"]]["custom_attributes"] == {"plan_tier": "pro"}
+    assert stored[lead["id"]]["custom_attributes"] == {"seats": 3}
+    nested = http.post("/api/leads", json={"email": email(), "custom_attributes": {"a": {"b": 1}}})
+    assert (nested.status_code, error_fields(nested)) == (400, ["custom_attributes"])
+
+
+# -- data attributes: the simulator's /data_attributes (seeded plan_tier, trial_ends_at, seats, ...) -----------------
+
+needs_data_attributes = pytest.mark.skipif(
+    importlib.util.find_spec("intercom_sim.data_attributes") is None,
+    reason="the simulator answers /data_attributes from sim-lifecycle on (interface §10)",
+)
+
+
+@needs_data_attributes
+def test_list_data_attributes(http: httpx.Client) -> None:
+    contact = ok(http.get("/api/data-attributes"))["value"]
+    names = {a["name"]: a for a in contact}
+    assert names["plan_tier"]["custom"] is True
+    assert names["plan_tier"]["options"] == ["free", "pro", "enterprise"]
+    assert names["email"]["custom"] is False
+    assert "legacy_score" not in names, "archived ones are left out"
+    archived = ok(http.get("/api/data-attributes", params={"include_archived": "true"}))["value"]
+    assert "legacy_score" in {a["name"] for a in archived}
+    company = ok(http.get("/api/data-attributes", params={"model": "company"}))["value"]
+    assert "tier" in {a["name"] for a in company}
+    bad = http.get("/api/data-attributes", params={"model": "conversation"})
+    assert (bad.status_code, error_fields(bad)) == (400, ["model"])
+
+
+@needs_data_attributes
+def test_custom_attributes_schema_types_each_writable_custom_attribute(http: httpx.Client) -> None:
+    schema = ok(http.get("/api/data-attributes/schema", params={"model": "contact"}))["schema"]
+    props = schema["properties"]
+    assert props["plan_tier"] == {"type": "string", "x-ms-summary": "Plan tier", "enum": ["free", "pro", "enterprise"]}
+    assert props["seats"]["type"] == "integer"
+    assert props["beta_tester"]["type"] == "boolean"
+    assert props["trial_ends_at"]["type"] == "integer", "a date as Unix seconds"
+    assert "legacy_score" not in props, "not archived"
+    assert "email" not in props, "custom ones only"
+    company = ok(http.get("/api/data-attributes/schema", params={"model": "company"}))["schema"]["properties"]
+    assert company["tier"]["enum"] == ["gold", "silver", "bronze"]
+
+
+@needs_data_attributes
+def test_find_contacts_by_a_custom_attribute(http: httpx.Client, sim: Simulator) -> None:
+    tier = "enterprise"
+    wanted = ok(http.post("/api/users", json={"email": email(), "custom_attributes": {"plan_tier": tier}}), 201)
+    found = ok(http.post("/api/contacts/search", json=where(("custom_attributes.plan_tier", "=", tier))))
+    assert wanted["id"] in {c["id"] for c in found["value"]}
+    fields = ok(http.get("/api/search-fields", params={"object": "contacts"}))["value"]
+    assert {"name": "custom_attributes.plan_tier", "label": "Plan tier (custom)", "kind": "text"} in fields
+    for body, named in (
+        (where(("custom_attributes.no_such", "=", "x")), ["filters[0].field"]),
+        (where(("custom_attributes.seats", "=", "many")), ["filters[0].value"]),
+        (where(("custom_attributes.plan_tier", ">", "x")), ["filters[0].operator"]),
+    ):
+        response = http.post("/api/contacts/search", json=body)
+        assert (response.status_code, error_fields(response)) == (400, named), response.text
