@@ -53,17 +53,27 @@ class TypedFields:
 
     operation_id: str
     parameters: tuple[tuple[str, JsonValue], ...] = ()
+    from_body: tuple[str, ...] = ()  # parameters the operation takes from the same body's fields of that name
 
     def extension(self) -> dict[str, JsonValue]:
         """The `x-ms-dynamic-properties` object."""
         out: dict[str, JsonValue] = {"operationId": self.operation_id}
-        if self.parameters:
-            out["parameters"] = {name: {"value": value} for name, value in self.parameters}
+        given: dict[str, JsonValue] = {name: {"value": value} for name, value in self.parameters}
+        given |= {name: {"parameterReference": f"body/{name}"} for name in self.from_body}
+        if given:
+            out["parameters"] = given
         out["itemValuePath"] = "schema"
         return out
 
 
 ASSIGNEES = Dropdown("ListAssignees", "id", "name")
+# The ticket actions' inputs (interface §10): the types, the states of the type the body names, the type's attributes.
+TICKET_TYPES = Dropdown("ListTicketTypes", "id", "name")
+TICKET_STATES = Dropdown("ListTicketStates", "id", "internal_label")
+TICKET_STATES_OF_TYPE = Dropdown(
+    "ListTicketStates", "id", "internal_label", (("ticket_type_id", {"parameter": "ticket_type_id"}),)
+)
+TICKET_ATTRIBUTES = TypedFields("GetTicketAttributesSchema", from_body=("ticket_type_id",))
 CONTACT_ATTRIBUTES = TypedFields("GetCustomAttributesSchema", (("model", "contact"),))
 COMPANY_ATTRIBUTES = TypedFields("GetCustomAttributesSchema", (("model", "company"),))
 
