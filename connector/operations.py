@@ -164,6 +164,8 @@ _WEBHOOKS = (
     "are the polling triggers, one per event, as in the seed connector"
 )
 
+_UNREADABLE = "operators' routes over unreadable Intercom notifications (docs/webhooks.md), not a flow step"
+
 OPERATIONS: dict[str, Entry] = {
     **CONTACT_OPERATIONS,
     **COMPANY_OPERATIONS,
@@ -177,4 +179,7 @@ OPERATIONS: dict[str, Entry] = {
     "intercom_webhooks": Entry(
         "intercom/webhooks", ("HEAD", "POST"), None, "Intercom's webhook intake (signed by Intercom), not a flow step"
     ),
+    "unreadable_notifications": Entry("intercom/webhooks/unreadable", ("GET",), None, _UNREADABLE),
+    "unreadable_notification": Entry("intercom/webhooks/unreadable/{key}", ("DELETE", "GET"), None, _UNREADABLE),
+    "replay_unreadable_notification": Entry("intercom/webhooks/unreadable/{key}/replay", ("POST",), None, _UNREADABLE),
 }

@@ -32,10 +32,14 @@ class NamedRef(Shape):
 
 
 def format_timestamp(unix: object) -> str | None:
-    """Unix seconds -> `yyyy-MM-ddTHH:mm:ss.fffZ` (UTC); None (or anything that is not a number) gives None."""
+    """Unix seconds -> `yyyy-MM-ddTHH:mm:ss.fffZ` (UTC); None, anything that is not a number, and a number no date
+    has (NaN, beyond year 9999) give None."""
     if isinstance(unix, bool) or not isinstance(unix, int | float):
         return None
-    moment = datetime.fromtimestamp(float(unix), tz=UTC)
+    try:
+        moment = datetime.fromtimestamp(float(unix), tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

@@ -11,7 +11,7 @@ A topic maps to one or more routes; a route names its trigger and the rule that 
 | contact.lead.signed_up | user-created: id (updated_at); user-updated: id:updated_at; lead-converted: id (updated_at) |
 | conversation.user.created | conversation-started: id (created_at) |
 | contact.lead.added_email | lead-email-added: id (updated_at) |
-| contact.{user,lead}.tag.created | contact-tagged: contact id:tag id (the `contact_tag`'s created_at) |
+| contact.{user,lead}.tag.created | contact-tagged: contact id:tag id (its created_at, else the envelope's) |
 | conversation.admin.closed | conversation-closed: id:statistics.last_close_at |
 | company.created | company-created: id (created_at) |
 | contact.unsubscribed | contact-unsubscribed: the `contact_unsubscribe`'s contact id (its updated_at) |
@@ -24,28 +24,53 @@ item, which is also the shape its body is built from.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 # -- timestamps ----------------------------------------------------------------------------------------------------
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_SECONDS = 253_402_300_800  # 10000-01-01: anything later is no timestamp (e.g. milliseconds sent as seconds)
+_NUMBER = re.compile(r"^\d{1,12}(\.\d+)?$")
+
 
 def unix_seconds(value: Any) -> int | None:
-    """Unix seconds from an int/float or an ISO-8601 string with an offset (as real payloads carry); else None."""
+    """Unix seconds (floored) from what items carry: a number, or a string of one, or ISO-8601 with an offset (`Z`,
+    `+00:00`, `+05:45`; seconds with or without a fraction, as 2026 payloads carry them); else None. Times before
+    1970 or after 9999, NaN, infinities, booleans and ISO-8601 without an offset (ambiguous) are None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return int(value)
-    if isinstance(value, str) and value.strip():
-        try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return int(moment.timestamp()) if moment.tzinfo is not None else None
+    if isinstance(value, str):
+        text = value.strip()
+        if _NUMBER.match(text):
+            value = float(text) if "." in text else int(text)
+        else:
+            return _iso_seconds(text)
+    if isinstance(value, int):
+        return value if 0 <= value < MAX_SECONDS else None
+    if isinstance(value, float):
+        return math.floor(value) if math.isfinite(value) and 0 <= value < MAX_SECONDS else None
     return None
+
+
+def _iso_seconds(text: str) -> int | None:
+    if text[-1:] in ("z", "Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return None
+    try:
+        seconds = (moment - EPOCH) // timedelta(seconds=1)
+    except OverflowError:
+        return None
+    return seconds if 0 <= seconds < MAX_SECONDS else None
 
 
 def _is_stamp_name(name: str) -> bool:
@@ -53,11 +78,12 @@ def _is_stamp_name(name: str) -> bool:
 
 
 def normalized(value: Any) -> Any:
-    """A copy of a webhook object with every `*_at` timestamp as Unix seconds, as the REST API gives them."""
+    """A copy of a webhook object with every `*_at` timestamp as whole Unix seconds, as the REST API gives them
+    (a value that is no timestamp, e.g. null or "never", is kept as it is)."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for name, inner in value.items():
-            if isinstance(name, str) and _is_stamp_name(name) and isinstance(inner, str):
+            if isinstance(name, str) and _is_stamp_name(name) and isinstance(inner, str | int | float):
                 stamp = unix_seconds(inner)
                 out[name] = inner if stamp is None else stamp
             else:
@@ -66,6 +92,19 @@ def normalized(value: Any) -> Any:
     if isinstance(value, list):
         return [normalized(inner) for inner in value]
     return value
+
+
+def notification_item(envelope: Mapping[str, Any]) -> dict[str, Any]:
+    """The envelope's `data.item`, normalized, with the envelope's `created_at` standing for the item's when a
+    `contact_tag` has none (captured so in 2026: the tagging happened when the notification was made)."""
+    data = envelope.get("data")
+    item = data.get("item") if isinstance(data, Mapping) else None
+    out: dict[str, Any] = normalized(item) if isinstance(item, dict) else {}
+    if out.get("type") == "contact_tag" and unix_seconds(out.get("created_at")) is None:
+        stamp = unix_seconds(envelope.get("created_at"))
+        if stamp is not None:
+            out["created_at"] = stamp
+    return out
 
 
 # -- routes --------------------------------------------------------------------------------------------------------

@@ -87,7 +87,8 @@ def tagged_body(client: IntercomClient, item: Mapping[str, Any], deadline: Deadl
     name = tag.get("name")
     if not isinstance(name, str):
         try:
-            name = cache_for(client.connection).tag_names(client, [tag_id], deadline).get(tag_id)
+            names = cache_for(client.connection).tag_names(client, [tag_id], deadline, recheck_unknown=True)
+            name = names.get(tag_id)
         except (IntercomForbidden, IntercomBadRequest) as exc:
             log.warning("tag %s: name refused by Intercom (%s); its event has no name", tag_id, exc.code)
             name = None
