@@ -4,7 +4,6 @@ whose cursor carries the filters), and its 400s."""
 
 from __future__ import annotations
 
-import importlib.util
 import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -146,13 +145,6 @@ def test_create_user_and_lead_set_custom_attributes(http: httpx.Client, sim: Sim
 
 # -- data attributes: the simulator's /data_attributes (seeded plan_tier, trial_ends_at, seats, ...) -----------------
 
-needs_data_attributes = pytest.mark.skipif(
-    importlib.util.find_spec("intercom_sim.data_attributes") is None,
-    reason="the simulator answers /data_attributes from sim-lifecycle on (interface §10)",
-)
-
-
-@needs_data_attributes
 def test_list_data_attributes(http: httpx.Client) -> None:
     contact = ok(http.get("/api/data-attributes"))["value"]
     names = {a["name"]: a for a in contact}
@@ -168,7 +160,6 @@ def test_list_data_attributes(http: httpx.Client) -> None:
     assert (bad.status_code, error_fields(bad)) == (400, ["model"])
 
 
-@needs_data_attributes
 def test_custom_attributes_schema_types_each_writable_custom_attribute(http: httpx.Client) -> None:
     schema = ok(http.get("/api/data-attributes/schema", params={"model": "contact"}))["schema"]
     props = schema["properties"]
@@ -182,7 +173,6 @@ def test_custom_attributes_schema_types_each_writable_custom_attribute(http: htt
     assert company["tier"]["enum"] == ["gold", "silver", "bronze"]
 
 
-@needs_data_attributes
 def test_find_contacts_by_a_custom_attribute(http: httpx.Client, sim: Simulator) -> None:
     tier = "enterprise"
     wanted = ok(http.post("/api/users", json={"email": email(), "custom_attributes": {"plan_tier": tier}}), 201)
