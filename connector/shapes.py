@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from shared.models.common import Shape
 from shared.models.companies import Company
@@ -20,6 +20,7 @@ from shared.models.data_attributes import DataAttribute
 from shared.models.search import SearchFieldInfo
 from shared.models.tags import Tag
 from shared.models.workspace import Admin, Assignee
+from shared.triggers.registry import Body
 
 NextLink = Annotated[
     str | None,
@@ -141,6 +142,17 @@ class CompanyBatch(Shape):
     """Events of a company trigger, oldest first (at most 100)."""
 
     value: list[Company] = Field(title="Companies")
+
+
+# The shape of each kind of event body (shared/triggers/registry.py Body), as a batch of the polling trigger.
+BATCHES: dict[Body, type[BaseModel]] = {
+    Body.USER: UserBatch,
+    Body.LEAD: LeadBatch,
+    Body.CONTACT: ContactBatch,
+    Body.CONVERSATION: ConversationBatch,
+    Body.COMPANY: CompanyBatch,
+    Body.TAGGED_CONTACT: TaggedBatch,
+}
 
 
 class ErrorDetail(Shape):

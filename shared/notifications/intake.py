@@ -27,8 +27,9 @@ from shared.errors import BadRequest, ConnectorError, PayloadTooLarge, Unauthori
 from shared.intercom.workspaces import WorkspaceDirectory
 from shared.notifications import inbox, tally
 from shared.notifications.signature import SIGNATURE_HEADER, parse_signature, signed_by
-from shared.notifications.topics import ROUTES, unix_seconds
+from shared.notifications.topics import ROUTES
 from shared.settings import Settings
+from shared.triggers.topic_rules import unix_seconds
 
 log = logging.getLogger("shared.notifications.intake")
 

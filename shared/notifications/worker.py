@@ -28,11 +28,13 @@ from shared.intercom.client import IntercomClient, client_for
 from shared.intercom.deadline import Deadline
 from shared.intercom.workspaces import WorkspaceDirectory
 from shared.notifications import inbox, unreadable
-from shared.notifications.topics import ROUTES, Found, Route, item_problem, notification_item
+from shared.notifications.topics import ROUTES, Route, item_problem, notification_item
 from shared.settings import Settings
+from shared.triggers.bodies import BUILDERS
 from shared.triggers.eventlog import Checkpoint, EventLog, NewEvent
 from shared.triggers.poll import key_bound
-from shared.triggers.registry import SPECS
+from shared.triggers.registry import TRIGGERS
+from shared.triggers.topic_rules import Found
 
 log = logging.getLogger("shared.notifications.worker")
 
@@ -164,15 +166,16 @@ class _Job:
     clock: Callable[[], float]
 
     def log_event(self, route: Route, found: Found, item: Mapping[str, Any]) -> int:
-        """Append one event unless it is logged already (or superseded, for user-updated); how many were logged."""
+        """Append one event unless it is logged already (or superseded: `newest_only`); how many were logged."""
         storage = self.settings.storage_connection_string.get_secret_value()
         event_log = EventLog(storage, self.connection, route.trigger)
         if event_log.logged([found.key]):
             return 0
-        if route.trigger == "user-updated" and _superseded(event_log, found):
+        trigger = TRIGGERS[route.trigger]
+        if trigger.newest_only and _superseded(event_log, found):
             return 0
         try:
-            body = SPECS[route.trigger].body(self.client, item, self.deadline)
+            body = BUILDERS[trigger.body](self.client, item, self.deadline)
         except SHAPE_ERRORS as exc:
             raise NotInterpretable(f"its {route.trigger} event cannot be built: {described(exc)}") from exc
         lookback = self.settings.poll_lookback_seconds
@@ -186,7 +189,7 @@ class _Job:
 
 
 def _superseded(event_log: EventLog, found: Found) -> bool:
-    """A later version of this user is logged already: this one arrived out of order and is no longer its latest
+    """A later version of this object is logged already: this one arrived out of order and is no longer its latest
     update (a poll would never see it either); logging it now would hand flows a stale user after a fresh one."""
     for key in event_log.versions(found.object_id):
         stamp = key.rpartition(":")[2]

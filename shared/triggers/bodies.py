@@ -21,6 +21,7 @@ from shared.intercom.names import cache_for, contact_names
 from shared.models.companies import company_to_model
 from shared.models.contacts import contact_to_model
 from shared.models.conversations import conversation_to_model
+from shared.triggers.registry import Body
 
 log = logging.getLogger("shared.triggers.bodies")
 
@@ -93,3 +94,13 @@ def tagged_body(client: IntercomClient, item: Mapping[str, Any], deadline: Deadl
             log.warning("tag %s: name refused by Intercom (%s); its event has no name", tag_id, exc.code)
             name = None
     return {"tag": {"id": tag_id, "name": name}, "contact": contact_body(client, contact, deadline)}
+
+
+BUILDERS: dict[Body, BodyBuilder] = {
+    Body.USER: contact_body,
+    Body.LEAD: contact_body,
+    Body.CONTACT: contact_body,
+    Body.CONVERSATION: conversation_body,
+    Body.COMPANY: company_body,
+    Body.TAGGED_CONTACT: tagged_body,
+}

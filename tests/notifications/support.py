@@ -21,6 +21,7 @@ from intercom_sim import Simulator
 from intercom_sim.render import APP_ID
 from shared.notifications.signature import SIGNATURE_HEADER, sign
 from shared.settings import Connection, Settings
+from shared.triggers.registry import TRIGGERS
 
 SECRET = "test-client-secret-0123456789"
 INTAKE = "/api/intercom/webhooks"
@@ -167,7 +168,7 @@ def webhook_world(azurite: Azurite, *, token: str, seed: int, timers_off: Iterab
             "POLL_LOOKBACK_SECONDS": "30",
             "THROTTLE_CALLS": "1000",
             "THROTTLE_PERIOD_SECONDS": "10",
-            **{f"AzureWebJobs.poll_{t.replace('-', '_')}.Disabled": "true" for t in timers_off},
+            **{f"AzureWebJobs.{TRIGGERS[t].timer}.Disabled": "true" for t in timers_off},
         }
         with DevServerProcess(env) as server:
             yield sim, server, name

@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.models.common import format_timestamp
-from shared.notifications.topics import MAX_SECONDS, normalized, notification_item, unix_seconds
+from shared.notifications.topics import normalized, notification_item
+from shared.triggers.topic_rules import MAX_SECONDS, unix_seconds
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 instants = st.datetimes(
