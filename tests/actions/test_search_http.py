@@ -187,3 +187,14 @@ def test_find_contacts_by_a_custom_attribute(http: httpx.Client, sim: Simulator)
     ):
         response = http.post("/api/contacts/search", json=body)
         assert (response.status_code, error_fields(response)) == (400, named), response.text
+
+
+def test_find_contacts_by_tag(http: httpx.Client, sim: Simulator) -> None:
+    tagged = sim.add_contact("lead", email=email())
+    other = sim.add_contact("lead", email=email())
+    tag = ok(http.post(f"/api/contacts/{tagged['id']}/tags", json={"name": "Search " + uuid.uuid4().hex[:6]}))
+    found = ok(http.post("/api/contacts/search", json=where(("tag_id", "=", tag["id"]))))
+    assert [c["id"] for c in found["value"]] == [tagged["id"]]
+    assert found["value"][0]["tags"]["tags"] == [tag]
+    untagged = where(("tag_id", "!=", tag["id"]), ("email", "IN", [tagged["email"], other["email"]]))
+    assert [c["id"] for c in ok(http.post("/api/contacts/search", json=untagged))["value"]] == [other["id"]]
