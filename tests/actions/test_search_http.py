@@ -145,6 +145,7 @@ def test_create_user_and_lead_set_custom_attributes(http: httpx.Client, sim: Sim
 
 # -- data attributes: the simulator's /data_attributes (seeded plan_tier, trial_ends_at, seats, ...) -----------------
 
+
 def test_list_data_attributes(http: httpx.Client) -> None:
     contact = ok(http.get("/api/data-attributes"))["value"]
     names = {a["name"]: a for a in contact}
