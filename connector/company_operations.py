@@ -17,6 +17,7 @@ from shared.actions.companies.requests import ListCompanies, TagByName, UpsertCo
 from shared.actions.data_attributes import AttributesOf, ListDataAttributes
 from shared.actions.search_fields import ListSearchFields
 from shared.models.companies import Company
+from shared.models.designer import TICKET_TYPES
 from shared.models.tags import Tag
 
 IDS = {"id": RouteId("Company ID", "The Intercom id of the company")}
@@ -137,6 +138,21 @@ COMPANY_OPERATIONS: dict[str, Entry] = {
             "The schema",
             AttributesSchema,
             query=AttributesOf,
+            extensions=INTERNAL,
+        ),
+    ),
+    "ticket_attributes_schema": Entry(
+        "ticket-types/{ticket_type_id}/attributes-schema",
+        ("GET",),
+        Op(
+            "GetTicketAttributesSchema",
+            "Get ticket attributes schema",
+            "A ticket type's own attributes as typed fields (the designer's Ticket Attributes).",
+            "200",
+            "The schema",
+            AttributesSchema,
+            ids={"ticket_type_id": RouteId("Ticket Type ID", "The Intercom id of the ticket type", TICKET_TYPES)},
+            not_found="There is no such ticket type",
             extensions=INTERNAL,
         ),
     ),

@@ -88,10 +88,11 @@ class AssigneeListing(Shape):
 
 
 class AttributesSchema(Shape):
-    """The answer of Get custom attributes schema: what `x-ms-dynamic-properties` reads."""
+    """The answer of Get custom attributes schema and Get ticket attributes schema: what `x-ms-dynamic-properties`
+    reads."""
 
     schema_: dict[str, Any] = Field(
-        alias="schema", title="Schema", description="A JSON schema object: one typed property per custom attribute"
+        alias="schema", title="Schema", description="A JSON schema object: one typed property per attribute"
     )
 
 

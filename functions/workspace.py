@@ -74,3 +74,13 @@ def list_assignees(call: Call) -> func.HttpResponse:
 
     assignees = workspace_lists.list_assignees(call.client, call.deadline)
     return json_response({"value": [assignee.model_dump(mode="json") for assignee in assignees]})
+
+
+@bp.function_name("ticket_attributes_schema")
+@bp.route(route="ticket-types/{ticket_type_id}/attributes-schema", methods=["GET"])
+@action
+def ticket_attributes_schema(call: Call) -> func.HttpResponse:
+    from shared.actions import ticket_attributes
+
+    type_id = call.id("ticket_type_id")
+    return json_response({"schema": ticket_attributes.ticket_attributes_schema(call.client, type_id, call.deadline)})

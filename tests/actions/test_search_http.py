@@ -199,3 +199,27 @@ def test_find_contacts_by_tag(http: httpx.Client, sim: Simulator) -> None:
     assert found["value"][0]["tags"]["tags"] == [tag]
     untagged = where(("tag_id", "!=", tag["id"]), ("email", "IN", [tagged["email"], other["email"]]))
     assert [c["id"] for c in ok(http.post("/api/contacts/search", json=untagged))["value"]] == [other["id"]]
+
+
+def test_ticket_attributes_schema_types_a_types_own_attributes(http: httpx.Client, sim: Simulator) -> None:
+    types = {t["name"]: t["id"] for t in sim.ticket_types()}
+    bug = ok(http.get(f"/api/ticket-types/{types['Bug report']}/attributes-schema"))["schema"]
+    assert bug["properties"]["Platform"] == {
+        "type": "string",
+        "x-ms-summary": "Platform",
+        "enum": ["opt-web", "opt-ios", "opt-android"],
+        "x-ms-enum-values": [
+            {"value": "opt-web", "displayName": "Web"},
+            {"value": "opt-ios", "displayName": "iOS"},
+            {"value": "opt-android", "displayName": "Android"},
+        ],
+    }
+    assert (bug["properties"]["Severity"]["type"], bug["properties"]["Reproducible"]["type"]) == ("integer", "boolean")
+    assert bug["required"] == ["Platform"]
+    assert not {"_default_title_", "_default_description_"} & set(bug["properties"]), "title and description apart"
+    task = ok(http.get(f"/api/ticket-types/{types['Internal task']}/attributes-schema"))["schema"]
+    assert task["properties"]["Due at"]["type"] == "integer", "a datetime as Unix seconds"
+    missing = http.get("/api/ticket-types/999999/attributes-schema")
+    assert (missing.status_code, error_fields(missing)) == (404, ["ticket_type_id"])
+    bad = http.get("/api/ticket-types/a%20b/attributes-schema")
+    assert (bad.status_code, error_fields(bad)) == (400, ["ticket_type_id"])
