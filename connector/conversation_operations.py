@@ -13,6 +13,7 @@ from shared.actions.conversations.requests import (
     ListConversations,
     OpenConversation,
     ReplyToConversation,
+    SearchConversations,
     SnoozeConversation,
     StartConversation,
     TagConversation,
@@ -85,6 +86,26 @@ CONVERSATION_OPERATIONS: dict[str, Entry] = {
             query=ListConversations,
             pageable=True,
         ),
+    ),
+    "search_conversations": Entry(
+        "conversations/search",
+        ("POST",),
+        Op(
+            "SearchConversations",
+            "Search conversations",
+            "Finds conversations by state, assignee, tags, contacts, priority, times and statistics, a page at a time: "
+            "every filter holds, or any with Match any. Intercom's > and < on times include equality, and it finds a "
+            "new or changed conversation after a short delay.",
+            "200",
+            "A page of conversations",
+            ConversationPage,
+            body=SearchConversations,
+            body_summary="Search",
+            pageable=True,
+        ),
+    ),
+    "search_conversations_next": Entry(
+        "conversations/search", ("GET",), None, "the nextLink of Search conversations (paging follows it)"
     ),
     "reply_to_conversation": Entry(
         "conversations/{id}/reply",

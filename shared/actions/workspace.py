@@ -1,5 +1,5 @@
-"""The workspace's admins and tags: List admins, List tags (interface §7), and whether an assignee is an admin
-or a team.
+"""The workspace's admins and tags: List admins, List tags (interface §7), the admins and teams an assignee_id
+takes (the designer's dropdown), and whether an assignee is an admin or a team.
 
 Each function takes the connection's IntercomClient and the caller's Deadline; Intercom's typed errors propagate.
 """
@@ -11,9 +11,9 @@ from typing import Any, Literal
 from shared.errors import BadRequest
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.models.common import as_object
+from shared.models.common import as_object, as_text
 from shared.models.tags import Tag, tag_to_model
-from shared.models.workspace import Admin, admin_to_model
+from shared.models.workspace import Admin, Assignee, admin_to_model
 
 
 def _items(body: Any, key: str) -> list[dict[str, Any]]:
@@ -29,6 +29,16 @@ def list_admins(client: IntercomClient, deadline: Deadline) -> list[Admin]:
 def list_tags(client: IntercomClient, deadline: Deadline) -> list[Tag]:
     """Every tag of the workspace (`GET /tags`, one call)."""
     return [tag_to_model(tag) for tag in _items(client.get("/tags", deadline=deadline), "data")]
+
+
+def list_assignees(client: IntercomClient, deadline: Deadline) -> list[Assignee]:
+    """Every admin, then every team (`GET /admins`, `GET /teams`): what assignee_id takes."""
+    admins = [Assignee(id=a.id, name=a.name or a.id, kind="admin") for a in list_admins(client, deadline)]
+    teams = [
+        Assignee(id=str(team["id"]), name=f"Team: {as_text(team.get('name')) or team['id']}", kind="team")
+        for team in _items(client.get("/teams", deadline=deadline), "teams")
+    ]
+    return admins + teams
 
 
 def assignee_kind(client: IntercomClient, assignee_id: str, deadline: Deadline) -> Literal["admin", "team"]:

@@ -27,3 +27,11 @@ def admin_to_model(admin: Mapping[str, Any]) -> Admin:
         email=as_text(admin.get("email")),
         away_mode_enabled=as_flag(admin.get("away_mode_enabled")),
     )
+
+
+class Assignee(Shape):
+    """An admin or a team a conversation or a ticket can be assigned to (the designer's dropdown of assignee_id)."""
+
+    id: str = Field(title="Assignee ID", description="Intercom id of the admin or the team")
+    name: str = Field(title="Name", description="The admin's name, or the team's as `Team: NAME`")
+    kind: str = Field(title="Kind", description="admin or team")

@@ -22,7 +22,6 @@ from shared.triggers.topic_rules import Found, unix_seconds
 
 # -- timestamps (parsed by shared/triggers/topic_rules.py) --------------------------------------------------------
 
-
 def _is_stamp_name(name: str) -> bool:
     return name.endswith("_at") or name == "snoozed_until"
 

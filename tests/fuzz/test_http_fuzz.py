@@ -805,3 +805,62 @@ def test_zz_server_and_log_are_clean(target: Target) -> None:
 def _around(log: str, marker: str) -> str:
     at = log.index(marker)
     return log[max(0, at - 1500) : at + 1500]
+
+
+SEARCH_FIELDS = ["email", "name", "role", "created_at", "tag_id", "state", "open", "admin_assignee_id", "tag_ids"]
+SEARCH_OPERATORS = ["=", "!=", "IN", "NIN", "<", ">", "~", "!~", "^", "$", "==", "in", ""]
+
+
+def search_bodies() -> st.SearchStrategy[Any]:
+    """Search bodies (interface §10): plausible filters, odd ones, too many, and any JSON value."""
+    one = st.fixed_dictionaries(
+        {},
+        optional={
+            "field": st.one_of(st.sampled_from(SEARCH_FIELDS), st.just("custom_attributes.plan_tier"), texts),
+            "operator": st.one_of(st.sampled_from(SEARCH_OPERATORS), texts),
+            "value": st.one_of(st.just("2026-01-02T00:00:00Z"), st.just(["open", "closed"]), json_values),
+        },
+    )
+    filters = st.one_of(st.lists(one, max_size=17), json_values)
+    plausible = st.fixed_dictionaries(
+        {"filters": filters},
+        optional={"match": st.one_of(st.sampled_from(["all", "any"]), texts), "per_page": json_values},
+    )
+    return st.one_of(plausible, plausible, st.dictionaries(texts, json_values, max_size=4), json_values)
+
+
+@FUZZ
+@given(data=st.data())
+def test_searches(target: Target, data: st.DataObject) -> None:
+    """POST /api/contacts/search and /api/conversations/search with any body; their nextLink GETs with any cursor;
+    List search fields and List data attributes with any query."""
+    method, path = data.draw(
+        st.sampled_from(
+            [
+                (b"POST", b"/api/contacts/search"),
+                (b"POST", b"/api/conversations/search"),
+                (b"GET", b"/api/contacts/search"),
+                (b"GET", b"/api/conversations/search"),
+                (b"GET", b"/api/search-fields"),
+                (b"GET", b"/api/data-attributes"),
+            ]
+        )
+    )
+    headers = data.draw(connection_headers(target))
+    if method == b"POST":
+        body = data.draw(bodies(search_bodies()))
+        headers += content_headers(data.draw(st.sampled_from(CONTENT_TYPES)))
+        check(target, Req(method, path, headers, body))
+        return
+    query = data.draw(
+        queries(
+            {
+                "cursor": query_values(*target.cursors),
+                "per_page": query_values("1", "150", "151"),
+                "object": query_values("contacts", "conversations", "tickets"),
+                "model": query_values("contact", "company", "conversation"),
+                "include_archived": query_values("true", "false", "yes"),
+            }
+        )
+    )
+    check(target, Req(method, path + query, headers))

@@ -244,6 +244,8 @@ def _contact_fields(request: UpsertUser | CreateLead) -> dict[str, Any]:
         fields["name"] = request.name
     if request.phone is not None:
         fields["phone"] = request.phone
+    if request.custom_attributes:
+        fields["custom_attributes"] = request.custom_attributes
     return fields
 
 

@@ -23,6 +23,7 @@ from shared.actions.parsing import (
     Timestamp,
     blank_to_none,
 )
+from shared.actions.search import Filter, SearchBody, filter_field, filters_field
 from shared.errors import BadRequest
 from shared.models.designer import designer
 
@@ -122,3 +123,15 @@ class TagConversation(Body):
         title="Tag Name", description="The tag's name; the tag is created when the workspace has none by that name"
     )
     admin_id: OptionalAdminId = _acting_admin()
+
+
+class ConversationFilter(Filter):
+    """One condition of Search conversations."""
+
+    field: str = filter_field("conversations")
+
+
+class SearchConversations(SearchBody):
+    """Body of Search conversations (POST /api/conversations/search)."""
+
+    filters: list[ConversationFilter] = filters_field()
