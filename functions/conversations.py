@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 import azure.functions as func
 from pydantic import BaseModel
 
-from functions.http import Call, action, json_response
+from functions.http import Call, action, json_response, no_content
 
 if TYPE_CHECKING:
     from shared.intercom.client import IntercomClient
@@ -118,3 +118,16 @@ def tag_conversation(call: Call) -> func.HttpResponse:
     from shared.actions.conversations import service as conversations
 
     return _on_conversation(call, requests.TagConversation, conversations.tag)
+
+
+@bp.function_name("untag_conversation")
+@bp.route(route="conversations/{id}/tags/{tag_id}", methods=["DELETE"])
+@action
+def untag_conversation(call: Call) -> func.HttpResponse:
+    from shared.actions.conversations import requests
+    from shared.actions.conversations import service as conversations
+
+    conversation_id, tag_id = call.id("id"), call.id("tag_id")
+    query = call.query(requests.UntagConversation)
+    conversations.untag(call.client, conversation_id, tag_id, query.admin_id, call.deadline)
+    return no_content()

@@ -1,4 +1,4 @@
-"""The workspace lists (interface §7): List admins, List tags. Each handler calls one function of
+"""The workspace lists: List admins, List tags (interface §7), List teams (§10). Each handler calls one function of
 shared/actions/workspace.py (imported inside, as in functions/contacts.py: cold start) and answers `{"value":
 [...]}`."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from functions.http import Call, action, json_response
+from functions.http import Call, action
 
 bp = func.Blueprint()
 
@@ -17,8 +17,7 @@ bp = func.Blueprint()
 def list_admins(call: Call) -> func.HttpResponse:
     from shared.actions import workspace as workspace_lists
 
-    admins = workspace_lists.list_admins(call.client, call.deadline)
-    return json_response({"value": [admin.model_dump(mode="json") for admin in admins]})
+    return call.values(workspace_lists.list_admins(call.client, call.deadline))
 
 
 @bp.function_name("list_tags")
@@ -27,5 +26,13 @@ def list_admins(call: Call) -> func.HttpResponse:
 def list_tags(call: Call) -> func.HttpResponse:
     from shared.actions import workspace as workspace_lists
 
-    tags = workspace_lists.list_tags(call.client, call.deadline)
-    return json_response({"value": [tag.model_dump(mode="json") for tag in tags]})
+    return call.values(workspace_lists.list_tags(call.client, call.deadline))
+
+
+@bp.function_name("list_teams")
+@bp.route(route="teams", methods=["GET"])
+@action
+def list_teams(call: Call) -> func.HttpResponse:
+    from shared.actions import workspace as workspace_lists
+
+    return call.values(workspace_lists.list_teams(call.client, call.deadline))

@@ -196,6 +196,12 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True)
 
 
+class Query(BaseModel):
+    """Base of every query string: parameters the action does not know are ignored (the function key `code`)."""
+
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+
 class PageQuery(BaseModel):
     """Base of every list query: `per_page` (1..150, default 50) and the sealed `cursor` of a nextLink."""
 
@@ -263,6 +269,16 @@ def parse(model: type[M], data: Mapping[str, Any]) -> M:
         return model.model_validate(dict(data))
     except ValidationError as exc:
         raise bad_request(exc) from None
+
+
+def one_of(*, required: bool = True, **given: object) -> None:
+    """A 400 naming each of the `given` fields when more than one is set, or (when `required`) when none is."""
+    chosen = [name for name, value in given.items() if value is not None]
+    if len(chosen) == 1 or (not chosen and not required):
+        return
+    names = " or ".join(given)
+    message = f"give {names}, not both" if chosen else f"give {names}"
+    raise BadRequest(f"invalid input: {message}", details=[{"field": name, "message": message} for name in given])
 
 
 def parse_id(value: str | None, field: str) -> str:

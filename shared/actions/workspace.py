@@ -1,5 +1,5 @@
-"""The workspace's admins and tags: List admins, List tags (interface §7), and whether an assignee is an admin
-or a team.
+"""The workspace's admins, teams and tags: List admins, List tags (interface §7), List teams (§10); the admin who
+acts by default, and whether an assignee is an admin or a team.
 
 Each function takes the connection's IntercomClient and the caller's Deadline; Intercom's typed errors propagate.
 """
@@ -10,9 +10,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from shared.errors import BadRequest
+from shared.errors import BadRequest, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
+from shared.intercom.me import read_me
 from shared.models.common import Tag, _flag, _obj, _Shape, _text
 from shared.models.contacts import tag_to_model
 
@@ -29,6 +30,14 @@ class Admin(_Shape):
 def _items(body: Any, key: str) -> list[dict[str, Any]]:
     items = _obj(body).get(key)
     return [item for item in items or [] if isinstance(item, dict) and item.get("id") is not None]
+
+
+class Team(_Shape):
+    """A team of the workspace (interface §10): an assignee of conversations and tickets."""
+
+    id: str = Field(description="Intercom id of the team")
+    name: str | None = None
+    admin_ids: list[str] = Field(default_factory=list, description="Intercom ids of the team's admins")
 
 
 def list_admins(client: IntercomClient, deadline: Deadline) -> list[Admin]:
@@ -49,11 +58,40 @@ def list_tags(client: IntercomClient, deadline: Deadline) -> list[Tag]:
     return [tag_to_model(tag) for tag in _items(client.get("/tags", deadline=deadline), "data")]
 
 
+def list_teams(client: IntercomClient, deadline: Deadline) -> list[Team]:
+    """Every team of the workspace (`GET /teams`, one call)."""
+    return [
+        Team(
+            id=str(team["id"]),
+            name=_text(team.get("name")),
+            admin_ids=[
+                str(a) for a in team.get("admin_ids") or [] if isinstance(a, str | int) and not isinstance(a, bool)
+            ],
+        )
+        for team in _items(client.get("/teams", deadline=deadline), "teams")
+    ]
+
+
+def acting_admin(client: IntercomClient, admin_id: str | None, deadline: Deadline) -> str:
+    """The admin who acts: `admin_id` when given, else the admin who owns the connection's token (`GET /me`)."""
+    if admin_id is not None:
+        return admin_id
+    me = read_me(client, deadline).admin_id
+    if me is None:
+        raise UpstreamFailed("Intercom's GET /me did not name the token's admin; give admin_id")
+    return me
+
+
+def wire_id(ident: str) -> int | str:
+    """An admin id as Intercom's schemas type it where they want a number (`from.id` of a message, `admin_id` of a
+    ticket update): digits as an int, anything else as it is."""
+    return int(ident) if ident.isdigit() and len(ident) <= 18 else ident
+
+
 def assignee_kind(client: IntercomClient, assignee_id: str, deadline: Deadline) -> Literal["admin", "team"]:
     """Whether an assignee id is an admin's or a team's (`GET /admins`, then `GET /teams`); "0" unassigns."""
     if assignee_id == "0" or any(a.id == assignee_id for a in list_admins(client, deadline)):
         return "admin"
-    teams = _items(client.get("/teams", deadline=deadline), "teams")
-    if any(str(team["id"]) == assignee_id for team in teams):
+    if any(team.id == assignee_id for team in list_teams(client, deadline)):
         return "team"
     raise BadRequest.field("assignee_id", f"no admin or team with id {assignee_id} in this workspace")

@@ -128,3 +128,99 @@ def ticket_to_model(ticket: Mapping[str, Any]) -> Ticket:
         created_at=format_timestamp(ticket.get("created_at")),
         updated_at=format_timestamp(ticket.get("updated_at")),
     )
+
+
+# -- ticket types and states (List ticket types, List ticket states) --------------------------------------------------
+
+
+class TicketState(_Shape):
+    """A state tickets can be in (List ticket states)."""
+
+    id: str = Field(description="Intercom id of the ticket state (Update ticket's ticket_state_id)")
+    category: str | None = Field(None, description="submitted, in_progress, waiting_on_customer or resolved")
+    internal_label: str | None = Field(None, description="The state's name as teammates see it")
+    external_label: str | None = Field(None, description="The state's name as the customer sees it")
+
+
+class AttributeOption(_Shape):
+    id: str = Field(description="What a ticket attribute of type list takes as its value")
+    label: str | None = Field(None, description="What the option shows")
+
+
+class TicketTypeAttribute(_Shape):
+    """One attribute of a ticket type: a key of `ticket_attributes` in Create ticket and Update ticket."""
+
+    id: str | None = Field(None, description="Intercom id of the attribute")
+    name: str = Field(description="The attribute's name: its key in ticket_attributes")
+    description: str | None = None
+    data_type: str | None = Field(None, description="string, list, integer, decimal, boolean, datetime or files")
+    required: bool = Field(False, description="true when a teammate must give it to create a ticket")
+    options: list[AttributeOption] = Field(default_factory=list, description="The options of a list attribute")
+
+
+class TicketType(_Shape):
+    """A ticket type with its own attributes (List ticket types); title and description are every type's."""
+
+    id: str = Field(description="Intercom id of the ticket type (Create ticket's ticket_type_id)")
+    name: str | None = None
+    description: str | None = None
+    category: str | None = Field(None, description="Customer, Back-office or Tracker")
+    attributes: list[TicketTypeAttribute] = Field(default_factory=list)
+
+
+def _listed(value: Any, key: str) -> list[dict[str, Any]]:
+    """The items of Intercom's `{"type": "list", "data": [...]}`, of `{key: [...]}`, or of a bare list."""
+    if isinstance(value, dict):
+        value = value.get("data", value.get(key))
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _options(input_options: Any) -> list[AttributeOption]:
+    return [
+        AttributeOption(id=str(option["id"]), label=_text(option.get("label")))
+        for option in _listed(_obj(input_options).get("list_options"), "list_options")
+        if _ident(option.get("id")) is not None and option.get("archived") is not True
+    ]
+
+
+def _order(attribute: Mapping[str, Any]) -> int:
+    order = attribute.get("order")
+    return order if isinstance(order, int) else 0
+
+
+def ticket_type_to_model(ticket_type: Mapping[str, Any]) -> TicketType:
+    """An Intercom `ticket_type` -> TicketType: its attributes in order, without the default title and
+    description (Create ticket has fields of their own for them) and without archived ones."""
+    attributes = sorted(
+        _listed(ticket_type.get("ticket_type_attributes"), "ticket_type_attributes"),
+        key=_order,
+    )
+    return TicketType(
+        id=str(ticket_type["id"]),
+        name=_text(ticket_type.get("name")),
+        description=_text(ticket_type.get("description")) or None,
+        category=_text(ticket_type.get("category")),
+        attributes=[
+            TicketTypeAttribute(
+                id=_ident(a.get("id")),
+                name=str(a["name"]),
+                description=_text(a.get("description")) or None,
+                data_type=_text(a.get("data_type")),
+                required=a.get("required_to_create") is True,
+                options=_options(a.get("input_options")),
+            )
+            for a in attributes
+            if isinstance(a.get("name"), str) and a["name"] not in DEFAULT_ATTRIBUTES and a.get("archived") is not True
+        ],
+    )
+
+
+def ticket_state_list_item(state: Mapping[str, Any]) -> TicketState:
+    """An Intercom `ticket_state` (detailed or not) -> TicketState."""
+    ref = ticket_state_to_model(state)
+    return TicketState(id=str(state["id"]), **ref.model_dump(exclude={"id"}))
+
+
+def state_type_ids(state: Mapping[str, Any]) -> set[str]:
+    """The ids of the ticket types a detailed `ticket_state` (GET /ticket_states) belongs to."""
+    return {str(t["id"]) for t in _listed(state.get("ticket_types"), "ticket_types") if _ident(t.get("id"))}

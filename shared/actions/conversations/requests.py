@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
-from shared.actions.parsing import Body, IntercomId, OptionalId, PageQuery, Timestamp, blank_to_none
+from shared.actions.parsing import Body, IntercomId, OptionalId, PageQuery, Query, Timestamp, blank_to_none
 from shared.errors import BadRequest
 
 MessageBody = Annotated[str, Field(min_length=1, max_length=20_000)]
@@ -90,4 +90,10 @@ class TagConversation(Body):
     """Body of Add tag to conversation (POST /api/conversations/{id}/tags)."""
 
     name: TagName = Field(description="The tag's name; the tag is created when the workspace has none by that name")
+    admin_id: OptionalId = Field(None, description=_ADMIN)
+
+
+class UntagConversation(Query):
+    """Query of Remove tag from conversation (DELETE /api/conversations/{id}/tags/{tag_id})."""
+
     admin_id: OptionalId = Field(None, description=_ADMIN)

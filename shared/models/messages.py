@@ -1,0 +1,29 @@
+"""What Send a message to a contact answers (interface §10), from Intercom's `admin_message`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field
+
+from shared.models.common import _Shape, _text, format_timestamp
+
+
+class SentMessage(_Shape):
+    id: str = Field(description="Intercom id of the message")
+    message_type: str | None = Field(None, description="inapp or email")
+    created_at: str | None = Field(None, description="yyyy-MM-ddTHH:mm:ss.fffZ (UTC)")
+    conversation_id: str | None = Field(
+        None, description="The conversation the message started; null until Intercom gives one (the contact replies)"
+    )
+
+
+def message_to_model(message: Mapping[str, Any]) -> SentMessage:
+    """An Intercom `admin_message` -> SentMessage."""
+    return SentMessage(
+        id=str(message["id"]),
+        message_type=_text(message.get("message_type")),
+        created_at=format_timestamp(message.get("created_at")),
+        conversation_id=_text(message.get("conversation_id")) or None,
+    )
