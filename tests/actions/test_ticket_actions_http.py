@@ -54,7 +54,7 @@ def types(msim: Simulator) -> dict[str, dict[str, Any]]:
 
 
 def state_id(sim: Simulator, type_id: str, label: str) -> str:
-    return next(s["id"] for s in sim.ticket_states(type_id) if s["internal_label"] == label)
+    return str(next(s["id"] for s in sim.ticket_states(type_id) if s["internal_label"] == label))
 
 
 def new_bug(http: httpx.Client, types: dict[str, dict[str, Any]], contact_id: str, **fields: Any) -> Any:
