@@ -53,6 +53,30 @@ def reply_to_ticket(call: Call) -> func.HttpResponse:
     return json_response(tickets.reply(call.client, ticket_id, request, call.deadline))
 
 
+@bp.function_name("search_tickets")
+@bp.route(route="tickets/search", methods=["POST"])
+@action
+def search_tickets(call: Call) -> func.HttpResponse:
+    from shared.actions.search_filters import SearchBody
+    from shared.actions.tickets import search
+
+    body = call.body(SearchBody)
+    return call.page(search.search_tickets(call.client, body, call.settings.cursor_key, call.deadline), body.per_page)
+
+
+@bp.function_name("search_tickets_next")
+@bp.route(route="tickets/search", methods=["GET"])
+@action
+def search_tickets_next(call: Call) -> func.HttpResponse:
+    from shared.actions.search_filters import SearchPage
+    from shared.actions.tickets import search
+
+    request = call.query(SearchPage)
+    return call.page(
+        search.next_tickets(call.client, request, call.settings.cursor_key, call.deadline), request.per_page
+    )
+
+
 @bp.function_name("list_ticket_types")
 @bp.route(route="ticket-types", methods=["GET"])
 @action

@@ -93,6 +93,12 @@ def _timestamp(value: Any) -> Any:
     return _timestamp(int(moment.timestamp()))
 
 
+def unix_seconds(value: Any) -> int:
+    """A timestamp as callers give it (ISO-8601 with a UTC offset, or Unix seconds) as Unix seconds; ValueError
+    saying what is accepted otherwise."""
+    return int(_timestamp(value))
+
+
 def _optional_timestamp(value: Any) -> Any:
     return None if blank_to_none(value) is None else _timestamp(value)
 

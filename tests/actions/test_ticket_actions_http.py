@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -214,6 +215,94 @@ def test_ticket_types_and_states(http: httpx.Client, sim: Simulator, types: dict
     assert set(of_task[0]) == {"id", "category", "internal_label", "external_label"}
     refused(http.get("/api/ticket-states", params={"ticket_type_id": "999999"}), 404, "ticket_type_id")
     refused(http.get("/api/ticket-states", params={"ticket_type_id": "a b"}), 400, "ticket_type_id")
+
+
+def test_search_tickets_with_filters_and_pages(http: httpx.Client, sim: Simulator, types: dict[str, Any]) -> None:
+    user = sim.add_contact("user", email=email())
+    before = int(time.time()) - 1
+    first = new_bug(http, types, user["id"], title="Search me: login")
+    second = new_bug(http, types, user["id"], title="Search me: logout")
+    task = new_task(http, types, user["id"])
+    resolved = state_id(sim, types["Bug report"]["id"], "Resolved")
+    ok(http.put(f"/api/tickets/{second['id']}", json={"ticket_state_id": resolved, "open": False}))
+    mine = {"field": "contact_ids", "operator": "=", "value": user["id"]}
+
+    def ids(filters: list[dict[str, Any]], **extra: Any) -> list[str]:
+        found = ok(http.post("/api/tickets/search", json={"filters": filters, "per_page": 150, **extra}))
+        assert "nextLink" not in found
+        return [t["id"] for t in found["value"]]
+
+    assert ids([mine]) == [first["id"], second["id"], task["id"]], "oldest first"
+    assert ids([mine, {"field": "title", "operator": "~", "value": "Search me"}]) == [first["id"], second["id"]]
+    assert ids([mine, {"field": "title", "operator": "$", "value": "logout"}]) == [second["id"]]
+    assert ids([mine, {"field": "category", "operator": "=", "value": "Back-office"}]) == [task["id"]]
+    assert ids([mine, {"field": "category", "operator": "IN", "value": ["customer", "tracker"]}]) == [
+        first["id"],
+        second["id"],
+    ]
+    assert ids([mine, {"field": "open", "operator": "=", "value": False}]) == [second["id"]]
+    assert ids([mine, {"field": "state", "operator": "=", "value": "resolved"}]) == [second["id"]]
+    assert ids([mine, {"field": "ticket_type_id", "operator": "=", "value": types["Internal task"]["id"]}]) == [
+        task["id"]
+    ]
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(before))
+    assert ids([mine, {"field": "created_at", "operator": ">", "value": since}]) == [
+        first["id"],
+        second["id"],
+        task["id"],
+    ]
+    assert ids([mine, {"field": "created_at", "operator": "<", "value": before}]) == []
+    either = [
+        {"field": "title", "operator": "^", "value": "Search me: login"},
+        {"field": "ticket_type_id", "operator": "=", "value": types["Internal task"]["id"]},
+    ]
+    assert set(ids(either, match="any")) >= {first["id"], task["id"]}
+    assert second["id"] not in ids(either, match="any")
+    sent = sim.requests()[-1].json
+    assert sent["query"]["operator"] == "OR"
+
+    page = ok(http.post("/api/tickets/search?code=fn-key", json={"filters": [mine], "per_page": 2}))
+    assert [t["id"] for t in page["value"]] == [first["id"], second["id"]]
+    assert set(page["value"][0]) == TICKET_KEYS
+    link = page["nextLink"]
+    assert parse_qs(urlsplit(link).query)["code"] == ["fn-key"]
+    rest = ok(http.get(link))
+    assert [t["id"] for t in rest["value"]] == [task["id"]]
+    assert "nextLink" not in rest
+
+
+def test_search_refusals_name_the_filter(http: httpx.Client, sim: Simulator) -> None:
+    good = {"field": "open", "operator": "=", "value": True}
+    cases: list[tuple[Any, str]] = [
+        ([{"field": "priority", "operator": "=", "value": "high"}], "filters[0].field"),
+        ([good, {"field": "open", "operator": "~", "value": "t"}], "filters[1].operator"),
+        ([good, {"field": "title", "operator": "LIKE", "value": "t"}], "filters[1].operator"),
+        ([{"field": "title", "operator": "IN", "value": "t"}], "filters[0].value"),
+        ([{"field": "title", "operator": "=", "value": ["t"]}], "filters[0].value"),
+        ([{"field": "open", "operator": "=", "value": "yes"}], "filters[0].value"),
+        ([{"field": "created_at", "operator": ">", "value": "yesterday"}], "filters[0].value"),
+        ([{"field": "category", "operator": "=", "value": "Bug"}], "filters[0].value"),
+        ([{"field": "state", "operator": "=", "value": "closed"}], "filters[0].value"),
+        ([{"field": "ticket_type_id", "operator": "=", "value": "a b"}], "filters[0].value"),
+        ([{"field": "title", "operator": "="}], "filters[0].value"),
+        ([{"field": "title", "operator": "=", "value": "t", "extra": 1}], "filters[0].extra"),
+        (["title = t"], "filters[0].field"),
+        ([good] * 16, "filters"),
+        ("open", "filters"),
+    ]
+    for filters, field in cases:
+        refused(http.post("/api/tickets/search", json={"filters": filters}), 400, field)
+    two = [{"field": "nope", "operator": "=", "value": 1}, good, {"field": "open", "operator": "<", "value": 1}]
+    refused(http.post("/api/tickets/search", json={"filters": two}), 400, "filters[0].field", "filters[2].operator")
+    refused(http.post("/api/tickets/search", json={"match": "some"}), 400, "match")
+    refused(http.post("/api/tickets/search", json={"per_page": 151}), 400, "per_page")
+    refused(http.get("/api/tickets/search", params={"cursor": "forged.cursor"}), 400, "cursor")
+    refused(http.get("/api/tickets/search"), 400, "cursor")
+    for _ in range(2):
+        sim.add_contact("lead", email=email(), index=False)
+    lead_link = ok(http.get("/api/leads", params={"per_page": 1}))["nextLink"]
+    cursor = parse_qs(urlsplit(lead_link).query)["cursor"][0]
+    refused(http.get("/api/tickets/search", params={"cursor": cursor}), 400, "cursor")
 
 
 # -- messages, teams, untagging ---------------------------------------------------------------------------------------
