@@ -4,7 +4,7 @@
 from the pydantic models (shared/models/common.py, shared/actions/parsing.py, connector/shapes.py) and the routes that
 `function_app.app` registers; tests/connector fails when the committed files are stale.
 
-- `routes.py`      the app's HTTP functions (name, route, methods), read from the function app's metadata;
+- `routes.py`      the app's HTTP functions (name, route, methods), as devserver/catalog.py reads them;
 - `swagger.py`     pydantic JSON Schema -> Swagger 2.0 schema objects and definitions;
 - `shapes.py`      the shapes only the connector names (list page, trigger batches, error body), and the
                    display names (`x-ms-summary`) of every property;

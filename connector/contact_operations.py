@@ -1,7 +1,7 @@
 """The contact actions as connector operations (interface §2, §7): users, leads, any contact, events.
 
-Display names (`summary`) are the contract's; the five of §2 keep the seed connector's descriptions (Microsoft's
-Intercom connector, `../shared/seed/`).
+Display names (`summary`) are the interface's; the five of §2 keep the seed connector's descriptions (Microsoft's
+Intercom connector, whose operations interface §2 and §4 list).
 """
 
 from __future__ import annotations

@@ -3,8 +3,7 @@
 An HTTP function without an entry stops the generator (a new route needs a decision here); an entry's route and
 methods must be the ones the app registers. The actions are declared by concern (connector/contact_operations.py,
 company_operations.py, conversation_operations.py); the triggers here. Display names (`summary`) and descriptions
-are the seed connector's (Microsoft's Intercom connector, `../shared/seed/`), in English, as interface §2, §4 and §7
-name them.
+are the seed connector's (Microsoft's Intercom connector), in English, as interface §2, §4 and §7 name them.
 """
 
 from __future__ import annotations

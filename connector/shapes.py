@@ -6,7 +6,7 @@ the trigger batches and the error body are built as dicts by the handlers (funct
 functions/http.py, shared/errors.py); they are described here as pydantic models of the same JSON, so that the
 definition is generated like the rest.
 
-Display names follow the seed connector's (Microsoft's Intercom connector, `../shared/seed/`), in English.
+Display names follow the seed connector's (Microsoft's Intercom connector, interface §3), in English.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""The function app's functions, read from their own binding metadata (azure.functions' `app.get_functions()`).
+"""The function app's functions, read from their own binding metadata (azure.functions' `app.get_functions()`): the
+one reader of it, for the local host and for the connector's generator (connector/routes.py).
 
 HTTP triggers keep their route, methods and auth level; timer triggers their NCRONTAB schedule (with `%SETTING%`
 resolved from the environment), `run_on_startup` and `use_monitor`; queue triggers their queue name (`%SETTING%`
-resolved) and the storage connection the `connection` setting names. A function whose trigger or other bindings the
-devserver cannot supply is listed as unsupported, with the reason, and never invoked.
+resolved) and the storage connection the `connection` setting names. A function whose trigger, route or other
+bindings the devserver cannot supply is listed as unsupported, with the reason, and never invoked.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ DEFAULT_APP = "function_app:app"
 
 
 class FunctionSource(Protocol):
+    functions_bindings: Any  # the names get_functions() has seen (it refuses to list a name twice)
+
     def get_functions(self) -> list[func.Function]: ...
 
 
@@ -124,14 +127,24 @@ def is_disabled(name: str, env: Mapping[str, str]) -> bool:
     return any(key.lower() in keys and value.strip().lower() in ("true", "1") for key, value in env.items())
 
 
+def functions_of(app: FunctionSource) -> list[func.Function]:
+    """The app's functions. `get_functions()` remembers the names it has seen and refuses to list a name twice, so
+    the app's record of names is set aside for the call and put back: reading is free of side effects."""
+    saved = app.functions_bindings
+    app.functions_bindings = None
+    try:
+        return list(app.get_functions())
+    finally:
+        app.functions_bindings = saved
+
+
 def index(app: FunctionSource, env: Mapping[str, str]) -> Catalog:
-    """The app's functions, once per app object (azure.functions' get_functions() refuses a second call: it sees
-    every name as a duplicate)."""
+    """The app's functions, as the host would serve them with the settings `env`."""
     http: list[HttpFunction] = []
     timers: list[TimerFunction] = []
     queues: list[QueueFunction] = []
     unsupported: list[UnsupportedFunction] = []
-    for function in app.get_functions():
+    for function in functions_of(app):
         name = function.get_function_name() or function.get_user_function().__name__
         trigger = function.get_trigger()
         kind = str(getattr(trigger, "type", None))
@@ -148,7 +161,7 @@ def index(app: FunctionSource, env: Mapping[str, str]) -> Catalog:
                 continue
             methods = frozenset(str(m).upper() for m in trigger.methods) if trigger.methods else None
             level = getattr(trigger.auth_level, "value", trigger.auth_level)
-            http.append(HttpFunction(*common, route, methods, str(level)))
+            http.append(HttpFunction(*common, route, methods, str(level).lower()))
         elif isinstance(trigger, TimerTrigger):
             schedule, error = _schedule(trigger.schedule, env)
             timers.append(

@@ -7,14 +7,9 @@ compiles and builds only the routes, and a call pays for its own modules once (b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import azure.functions as func
 
 from functions.http import Call, action, json_response, no_content
-
-if TYPE_CHECKING:
-    pass
 
 bp = func.Blueprint()
 

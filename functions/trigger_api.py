@@ -1,4 +1,4 @@
-"""The polling-trigger endpoint and the webhook subscriptions of the four triggers (interface §4), and the timer that
+"""The polling-trigger endpoint and the webhook subscriptions of every trigger (interface §4, §8), and the timer that
 pushes pending events to the subscribers. Parse, call one function of shared/, answer. The shared modules are imported
 inside the functions: a cold start does not compile them (bench/cold_start.py)."""
 

@@ -1,0 +1,1 @@
+"""Intercom's webhooks in: signature, intake, inbox, topic routes, worker."""

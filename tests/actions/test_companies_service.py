@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from intercom_sim import Simulator
+from intercom_sim.errors import Response, error_response
 from shared.actions import workspace as workspace_lists
 from shared.actions.companies import service as companies
 from shared.actions.companies.requests import ListCompanies, TagByName, UpsertCompany
@@ -134,6 +135,44 @@ def test_tag_company_creates_the_tag_once(intercom: Simulator, client: IntercomC
     with pytest.raises(NotFound):
         companies.tag_company(client, "ffff0000", parse(TagByName, {"name": "Lost"}), deadline())
     assert "Lost" not in [t.name for t in workspace_lists.list_tags(client, deadline())]
+
+
+def lose_the_next_tag_create_race(intercom: Simulator, monkeypatch: pytest.MonkeyPatch, refusal: Response) -> None:
+    """The next `POST /tags` meets another caller creating the same tag: the simulator makes the tag (the other
+    caller's create) and answers with Intercom's refusal of the loser."""
+    handle = intercom.handle
+    raced: list[str] = []
+
+    def racing(method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Response:
+        answer = handle(method, raw_path, headers, body)
+        if method == "POST" and raw_path == "/tags" and not raced:
+            raced.append(raw_path)
+            return refusal
+        return answer
+
+    monkeypatch.setattr(intercom, "handle", racing)
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        error_response(409, "conflict", "A tag with this name is being created"),
+        error_response(400, "parameter_invalid", "Name has already been taken"),
+    ],
+    ids=["409", "400-name-taken"],
+)
+def test_tag_company_takes_the_tag_a_racing_caller_created(
+    intercom: Simulator, client: IntercomClient, monkeypatch: pytest.MonkeyPatch, refusal: Response
+) -> None:
+    """Two callers create one tag at once and Intercom refuses the second: tag_by_name's fallback finds the tag in
+    the list, and the company is tagged with it (one tag, no error)."""
+    made = intercom.add_company("Raced")
+    lose_the_next_tag_create_race(intercom, monkeypatch, refusal)
+    tag = companies.tag_company(client, made["id"], parse(TagByName, {"name": "Contested"}), deadline())
+    assert [(t.id, t.name) for t in workspace_lists.list_tags(client, deadline())] == [(tag.id, "Contested")]
+    assert [t.name for t in companies.get_company(client, made["id"], deadline()).tags.tags] == ["Contested"]
+    # the create the other caller won, the list that finds its tag, the tagging of the company
+    assert [r.method for r in intercom.requests() if r.path == "/tags"][:3] == ["POST", "GET", "POST"]
 
 
 def test_admins_and_tags(intercom: Simulator, client: IntercomClient) -> None:

@@ -23,22 +23,13 @@ from shared.models.common import contact_to_model, conversation_to_model
 from shared.settings import CONNECTION_HEADER
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
-SEED = SHARED / "seed" / "000_a34245b7483366a8.txt"
+INTERFACE = REPO / "docs" / "interface.md"
 METHODS = ("get", "post", "put", "patch", "delete")
 
-# The seed (Microsoft's Czech reference page of its Intercom connector) names the same operations, in this order.
-SEED_NAMES = {
-    "CreateOrUpdateUser": "Vytvoření nebo aktualizace uživatele",
-    "CreateLead": "Vytvoření nového potenciálního zákazníka",
-    "ListLeads": "Zobrazit seznam všech potenciálních zákazníků",
-    "GetUser": "Získání uživatele",
-    "GetLead": "Získání zájemce",
-    "OnUserUpdated": "Při aktualizaci uživatele",
-    "OnLeadCreated": "Při vytvoření potenciálního zákazníka",
-    "OnUserCreated": "Při vytvoření uživatele",
-    "OnConversationStarted": "Při zahájení nové konverzace",
-}
+# The seed (Microsoft's reference page of its Intercom connector) names these operations, in this order: its actions
+# are the rows of interface §2, its triggers the rows of interface §4.
+SEED_ACTIONS = ["CreateOrUpdateUser", "CreateLead", "ListLeads", "GetUser", "GetLead"]
+SEED_TRIGGERS = ["OnUserUpdated", "OnLeadCreated", "OnUserCreated", "OnConversationStarted"]
 
 
 @functools.cache
@@ -153,50 +144,46 @@ def _row_names(section: str) -> dict[tuple[str, str], str]:
     return names
 
 
-def _contract_display_names() -> dict[tuple[str, str], str]:
+def _interface_sections() -> dict[str, str]:
+    return _sections(INTERFACE.read_text())
+
+
+def _interface_display_names() -> dict[tuple[str, str], str]:
     """(method, path) -> display name, from the tables of interface §2 and §7 (actions) and §4, §8 (triggers)."""
-    sections = _sections((SHARED / "CONTRACT.md").read_text())
+    sections = _interface_sections()
     names = _row_names(sections["2"]) | _row_names(sections["7"])
     for row in re.findall(r"^\| (When [^|]+?) \| `([a-z-]+)` \|", sections["4"] + sections["8"], flags=re.MULTILINE):
         names[("get", f"/triggers/{row[1]}")] = row[0]
     return names
 
 
-def test_summaries_are_the_contract_display_names(document: dict[str, Any]) -> None:
-    if not (SHARED / "CONTRACT.md").exists():
-        pytest.skip("../shared/CONTRACT.md is not beside the repo")
-    names = _contract_display_names()
+def test_summaries_are_the_interface_display_names(document: dict[str, Any]) -> None:
+    names = _interface_display_names()
     assert names[("post", "/contacts/{id}/unarchive")] == "Unarchive contact"
     ops = operations_of(document)
-    assert set(SEED_NAMES) <= set(ops)
+    assert set(SEED_ACTIONS + SEED_TRIGGERS) <= set(ops)
     for operation_id, (method, path, operation) in ops.items():
         assert operation["summary"] == names[(method, path)], operation_id
         assert operation["description"], operation_id
 
 
-def _seed_list(heading: str) -> list[str]:
-    """The one-cell rows (`| name |`) of the seed's summary table under `heading` (Akce, Aktivační události)."""
-    lines = SEED.read_text().splitlines()
-    start = lines.index(heading) + 1
-    rows: list[str] = []
-    for line in lines[start:]:
-        if not line.startswith("|"):
-            if rows and not line.endswith("|"):
-                break
-            continue
-        rows.append(line.strip("| ").strip())
-    return rows
+def _first_column(section: str) -> list[str]:
+    """The first cell of each row of a section's table, in order (the header and the rule left out)."""
+    rows = [line.strip("|").split("|")[0].strip() for line in section.splitlines() if line.startswith("| ")]
+    return rows[1:]
 
 
-def test_the_seed_names_the_same_operations_in_the_same_order(document: dict[str, Any]) -> None:
-    if not SEED.exists():
-        pytest.skip("../shared/seed is not beside the repo")
-    actions = ["CreateOrUpdateUser", "CreateLead", "ListLeads", "GetUser", "GetLead"]
+def test_the_seed_operations_come_first_in_the_seed_order(document: dict[str, Any]) -> None:
+    """interface §2 and §4 are the seed's tables: the operations with those display names are the seed's, in order,
+    and the seed's triggers are the first four of the registry."""
+    sections = _interface_sections()
+    by_summary = {operation["summary"]: op for op, (_, _, operation) in operations_of(document).items()}
+    assert [by_summary[name] for name in _first_column(sections["2"])] == SEED_ACTIONS
+    assert [by_summary[name] for name in _first_column(sections["4"])] == SEED_TRIGGERS
     triggers = [trigger.operation_id for trigger in TRIGGERS]
-    assert _seed_list("Akce") == [SEED_NAMES[op] for op in actions]
-    assert _seed_list("Aktivační události") == [SEED_NAMES[op] for op in triggers[:4]]  # §8 adds the rest
+    assert triggers[:4] == SEED_TRIGGERS  # §8 adds the rest
     ops = operations_of(document)
-    assert {op for op, (_, _, operation) in ops.items() if "x-ms-trigger" not in operation} >= set(actions)
+    assert {op for op, (_, _, operation) in ops.items() if "x-ms-trigger" not in operation} >= set(SEED_ACTIONS)
     assert {op for op, (_, _, operation) in ops.items() if "x-ms-trigger" in operation} == set(triggers)
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import azure.functions as func
 import pytest
 from pydantic import BaseModel, Field
 
@@ -68,12 +69,23 @@ def test_resolve_reports_each_left_out_function_with_its_reason() -> None:
     assert [(r.function, e.reason) for r, e in resolved.routes] == [("health", "operators only")]
 
 
-def test_routes_normalize_constraints_and_refuse_optional_parameters() -> None:
-    assert normalize("/leads/{contact_id:alpha}/") == "leads/{contact_id}"
+@pytest.mark.parametrize("route", ["users/{user_id?}", "files/{*path}", "leads/{contact_id:alpha}", "pages/{page=1}"])
+def test_routes_the_host_does_not_serve_are_refused(route: str) -> None:
+    assert normalize("/leads/{contact_id}/") == "leads/{contact_id}"
     with pytest.raises(RouteError):
-        normalize("users/{user_id?}")
-    with pytest.raises(RouteError):
-        normalize("files/{*path}")
+        normalize(route)
+
+
+def test_an_http_function_the_host_cannot_serve_or_without_methods_stops_the_reader() -> None:
+    for route, methods in (("files/{*path}", ["GET"]), ("files", None)):
+        app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
+        app.route(route=route, methods=methods)(_handler)
+        with pytest.raises(RouteError, match="_handler"):
+            read(app)
+
+
+def _handler(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("")
 
 
 def test_reading_the_app_twice_works_and_leaves_it_as_it_was() -> None:

@@ -1,7 +1,8 @@
 """A tiny function app for the devserver tests: HTTP routes with parameters, methods, an anonymous route, a crashing
-handler, a slow one; timers on `%SAMPLE_SCHEDULE%` that append a JSON line per run to `$SAMPLE_TIMER_FILE`; queue
-triggers on `%SAMPLE_QUEUE%` and `%SAMPLE_QUEUE%-flaky` that append a JSON line per message to `$SAMPLE_QUEUE_FILE`;
-and a blob trigger the devserver cannot serve. Its host.json (beside it) makes queue retries fast."""
+handler, a slow one, and a constrained route the devserver does not serve; timers on `%SAMPLE_SCHEDULE%` that append
+a JSON line per run to `$SAMPLE_TIMER_FILE`; queue triggers on `%SAMPLE_QUEUE%` and `%SAMPLE_QUEUE%-flaky` that
+append a JSON line per message to `$SAMPLE_QUEUE_FILE`; and a blob trigger the devserver cannot serve. Its host.json
+(beside it) makes queue retries fast."""
 
 from __future__ import annotations
 
@@ -28,14 +29,8 @@ def echo(req: func.HttpRequest, status: int = 200) -> func.HttpResponse:
 
 
 @bp.function_name("get_item")
-@bp.route(route="items/{item_id:int}", methods=["GET"])
+@bp.route(route="items/{item_id}", methods=["GET"])
 def get_item(req: func.HttpRequest) -> func.HttpResponse:
-    return echo(req)
-
-
-@bp.function_name("get_item_by_name")
-@bp.route(route="items/{name}", methods=["GET"])
-def get_item_by_name(req: func.HttpRequest) -> func.HttpResponse:
     return echo(req)
 
 
@@ -57,15 +52,28 @@ def create_item(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@bp.function_name("nested")
-@bp.route(route="triggers/{name}/subscriptions/{subscription_id?}", methods=["POST", "DELETE"])
-def nested(req: func.HttpRequest) -> func.HttpResponse:
+@bp.function_name("subscriptions")
+@bp.route(route="triggers/{name}/subscriptions", methods=["POST", "DELETE"])
+def subscriptions(req: func.HttpRequest) -> func.HttpResponse:
+    return echo(req)
+
+
+@bp.function_name("subscription")
+@bp.route(route="triggers/{name}/subscriptions/{subscription_id}", methods=["GET", "DELETE"])
+def subscription(req: func.HttpRequest) -> func.HttpResponse:
     return echo(req)
 
 
 @bp.function_name("anything")
-@bp.route(route="anything/{*rest}")
+@bp.route(route="anything/{value}")
 def anything(req: func.HttpRequest) -> func.HttpResponse:
+    return echo(req)
+
+
+@bp.function_name("constrained")
+@bp.route(route="numbers/{number:int}", methods=["GET"])
+def constrained(req: func.HttpRequest) -> func.HttpResponse:
+    """A route constraint: a form the devserver does not serve (listed as unsupported)."""
     return echo(req)
 
 

@@ -69,19 +69,29 @@ def test_route_and_query_parameters_reach_the_function(http: httpx.Client, serve
     assert seen["headers"]["x-functions-key"] == "k"
 
 
-def test_precedence_between_functions(http: httpx.Client) -> None:
+def test_a_literal_segment_beats_a_parameter(http: httpx.Client) -> None:
     assert http.get("/api/items/special").json()["route_params"] == {}
     assert http.get("/api/items/7").json()["route_params"] == {"item_id": "7"}
-    assert http.get("/api/items/seven").json()["route_params"] == {"name": "seven"}
 
 
-def test_optional_and_catch_all_parameters(http: httpx.Client) -> None:
+def test_functions_sharing_a_path_and_a_function_of_every_method(http: httpx.Client) -> None:
     assert http.post("/api/triggers/lead-created/subscriptions").json()["route_params"] == {"name": "lead-created"}
-    nested = http.delete("/api/triggers/lead-created/subscriptions/s-1").json()
-    assert nested["route_params"] == {"name": "lead-created", "subscription_id": "s-1"}
-    anything = http.request("PATCH", "/API/anything/a/b%20c", content=b"x")
-    assert anything.json()["route_params"] == {"rest": "a/b c"}
+    one = http.delete("/api/triggers/lead-created/subscriptions/s-1").json()
+    assert one["route_params"] == {"name": "lead-created", "subscription_id": "s-1"}
+    assert http.get("/api/triggers/lead-created/subscriptions/s-1").json()["method"] == "GET"
+    not_allowed = http.get("/api/triggers/lead-created/subscriptions")
+    assert_error(not_allowed, 405, "method_not_allowed")
+    assert not_allowed.headers["allow"] == "DELETE, POST"
+    anything = http.request("PATCH", "/API/Anything/b%20c", content=b"x")
+    assert anything.json()["route_params"] == {"value": "b c"}
     assert anything.json()["method"] == "PATCH"
+
+
+def test_a_route_the_devserver_does_not_serve_is_listed_unsupported(http: httpx.Client) -> None:
+    assert_error(http.get("/api/numbers/7"), 404, "not_found")
+    listed = http.get("/admin/functions/constrained").json()
+    assert (listed["kind"], listed["trigger"]) == ("unsupported", "httpTrigger")
+    assert "numbers/{number:int}" in listed["error"]
 
 
 def test_methods_405_and_404(http: httpx.Client) -> None:
@@ -208,10 +218,10 @@ def test_listing(http: httpx.Client, server: DevServerProcess) -> None:
         "name": "get_item",
         "kind": "http",
         "disabled": False,
-        "route": "api/items/{item_id:int}",
+        "route": "api/items/{item_id}",
         "methods": ["GET"],
         "auth_level": "function",
-        "invoke_url_template": f"{server.base_url}/api/items/{{item_id:int}}",
+        "invoke_url_template": f"{server.base_url}/api/items/{{item_id}}",
     }
     assert functions["tick"]["kind"] == "timer"
     assert functions["tick"]["schedule"] == "%SAMPLE_SCHEDULE%"

@@ -15,7 +15,7 @@ from devserver.config import ConfigError, HostJson, QueueOptions, app_host_json,
 from devserver.ports import free_port
 from devserver.queues import QueueHost, UndecodableMessage, decode
 from shared.storage import azurite_connection_string, expand_connection_string
-from tests.devserver.test_routes import fresh_sample_app
+from tests.devserver.test_routes import sample_app
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -69,7 +69,7 @@ def test_timespans() -> None:
 
 
 def queue_functions(env: dict[str, str]) -> dict[str, QueueFunction]:
-    return {f.name: f for f in index(fresh_sample_app(), env).queues}
+    return {f.name: f for f in index(sample_app(), env).queues}
 
 
 STORAGE = {"AzureWebJobsStorage": "UseDevelopmentStorage=true"}

@@ -27,7 +27,7 @@ KEYVAULT = INFRA / "modules" / "keyvault.bicep"
 ROLES = INFRA / "modules" / "roles.bicep"
 STORAGE = INFRA / "modules" / "storage.bicep"
 PARAMETERS = INFRA / "main.parameters.json"
-SHARED = REPO.parent / "shared"
+INTERFACE = REPO / "docs" / "interface.md"
 
 # The API version of every resource type the template deploys (one version per type across the files).
 API_VERSIONS = {
@@ -239,10 +239,7 @@ def _documented_settings(markdown: str) -> set[str]:
 
 
 def test_every_documented_setting_is_an_app_setting() -> None:
-    documented = _documented_settings((REPO / "README.md").read_text())
-    contract = SHARED / "CONTRACT.md"
-    if contract.exists():
-        documented |= _documented_settings(contract.read_text())
+    documented = _documented_settings((REPO / "README.md").read_text()) | _documented_settings(INTERFACE.read_text())
     assert {"INTERCOM_ACCESS_TOKEN", "THROTTLE_CALLS", "TRIGGER_START", "MAX_BODY_BYTES"} <= documented
     # INTERCOM_CLIENT_SECRET is set only for the connections named in intercomWebhookConnections (checked below).
     missing = documented - set(_app_settings()) - {"INTERCOM_CLIENT_SECRET"}

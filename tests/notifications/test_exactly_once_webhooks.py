@@ -1,7 +1,7 @@
 """Exactly once with webhooks and polls together, against ground truth: the simulator sends its notifications to the
 app (devserver: intake, queue, worker) with 30% dropped, 20% sent twice and up to 2 s of reordering, its search
-index lags writes by up to 20 s, the workspace day is not UTC's, and the four triggers poll every second with a 30 s
-look-back. Every event is logged once (missed 0, doubled 0)."""
+index lags writes by up to 20 s, the workspace day is not UTC's, and the first four triggers poll every second with
+a 30 s look-back. Every event is logged once (missed 0, doubled 0)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Helpers of the trigger tests: a harness that polls the four triggers in-process against the simulator and
-Azurite, reads the logs back, and compares them with the simulator's ground truth; a TCP proxy that cuts storage."""
+"""Helpers of the trigger tests: a harness that polls triggers (the first four unless told) in-process against the
+simulator and Azurite, reads the logs back, and compares them with the simulator's ground truth; a TCP proxy that
+cuts storage."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def make_client(sim: Simulator, name: str, limiter: Limiter | None = None) -> In
 
 @dataclass
 class Harness:
-    """The four triggers of one connection, polled directly (no timer), with the simulator's clock as "now"."""
+    """The triggers of one connection (`triggers`, the first four by default), polled directly (no timer), with the
+    simulator's clock as "now"."""
 
     sim: Simulator
     storage_conn: str

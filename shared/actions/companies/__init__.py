@@ -1,0 +1,1 @@
+"""The company actions: request models (requests.py) and services (service.py)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from shared.actions.companies.requests import ListCompanies, TagByName, UpsertCompany
 from shared.actions.paging import Page, open_cursor, seal_cursor
+from shared.actions.tagging import tag_by_name
 from shared.errors import BadRequest, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
@@ -21,7 +22,6 @@ from shared.intercom.errors import IntercomBadRequest, IntercomConflict, Interco
 from shared.intercom.names import cache_for
 from shared.models.common import Tag
 from shared.models.companies import Company, company_to_model
-from shared.models.contacts import tag_to_model
 
 CURSOR_PURPOSE = "list-companies"
 # Intercom's created_at is compared with the call's start to tell "created" from "updated" when the look-up missed
@@ -63,9 +63,11 @@ def get_company(client: IntercomClient, company_id: str, deadline: Deadline) -> 
     try:
         return _model(client.get(f"/companies/{company_id}", deadline=deadline))
     except IntercomNotFound:
-        raise NotFound(
-            f"no company with id {company_id}", details=[{"field": "id", "message": "no such company"}]
-        ) from None
+        raise _no_company(company_id) from None
+
+
+def _no_company(company_id: str) -> NotFound:
+    return NotFound(f"no company with id {company_id}", details=[{"field": "id", "message": "no such company"}])
 
 
 def list_companies(
@@ -96,24 +98,17 @@ def list_companies(
 
 
 def tag_company(client: IntercomClient, company_id: str, request: TagByName, deadline: Deadline) -> Tag:
-    """Tag the company (Intercom id), creating the tag when missing: `POST /tags` with `companies`, one call that is
-    safe to repeat. The company is read first, so a wrong id is a 404 rather than a new, unused tag."""
+    """Tag the company (Intercom id) with the tag called `name`: the tag `tag_by_name` finds or creates (with its
+    fallback for two callers creating one tag at once), then `POST /tags {name, companies}`, Intercom's way to tag a
+    company, safe to repeat. The company is read first, so a wrong id is a 404 rather than a new, unused tag."""
     get_company(client, company_id, deadline)
+    tag = tag_by_name(client, request.name, deadline)
+    body = {"name": tag.name, "companies": [{"id": company_id}]}
     try:
-        answer = client.request(
-            "POST",
-            "/tags",
-            json={"name": request.name, "companies": [{"id": company_id}]},
-            deadline=deadline,
-            idempotent=True,
-        )
+        client.request("POST", "/tags", json=body, deadline=deadline, idempotent=True)
     except IntercomNotFound:
-        raise NotFound(
-            f"no company with id {company_id}", details=[{"field": "id", "message": "no such company"}]
-        ) from None
-    if not isinstance(answer, dict) or answer.get("id") is None:
-        raise UpstreamFailed("Intercom answered the tag without an id")
-    return tag_to_model(answer)
+        raise _no_company(company_id) from None
+    return tag
 
 
 def untag_company(client: IntercomClient, company_id: str, tag_id: str, deadline: Deadline) -> None:

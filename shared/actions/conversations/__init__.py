@@ -1,0 +1,1 @@
+"""The conversation actions: request models (requests.py) and services (service.py)."""
