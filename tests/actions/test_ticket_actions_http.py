@@ -14,27 +14,10 @@ import pytest
 
 from intercom_sim import Simulator
 from tests.actions.support import TOKEN, WRONG_TOKEN, email, error_fields
+from tests.models.test_tickets import TICKET_KEYS
 
 ME, ADA = "991267001", "991267002"
 SUPPORT, BILLING = "5001", "5002"
-TICKET_KEYS = {
-    "id",
-    "ticket_id",
-    "title",
-    "description",
-    "category",
-    "ticket_type",
-    "ticket_state",
-    "ticket_attributes",
-    "contacts",
-    "company_id",
-    "admin_assignee_id",
-    "team_assignee_id",
-    "open",
-    "snoozed_until",
-    "created_at",
-    "updated_at",
-}
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
