@@ -19,4 +19,5 @@ def send_intercom_request(call: Call) -> func.HttpResponse:
     from shared.actions.http_request import service as http_request
 
     answer = http_request.send_request(call.client, call.body(http_requests.IntercomRequest), call.deadline)
-    return func.HttpResponse(answer.body, status_code=answer.status, headers=answer.headers)
+    mimetype = None if answer.body is None else "application/json"  # Intercom's Content-Type header is kept as it came
+    return func.HttpResponse(answer.body, status_code=answer.status, headers=answer.headers, mimetype=mimetype)
