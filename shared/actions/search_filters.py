@@ -72,20 +72,24 @@ class SearchBody(Body):
     by `query`, so that each bad one is named by its place (`filters[2].operator`)."""
 
     filters: list[Any] = Field(
-        default_factory=list, description="Filters: each {field, operator, value}; none finds every one"
+        default_factory=list,
+        title="Filters",
+        description="Filters: each {field, operator, value}; none finds every one",
     )
     match: Annotated[Literal["all", "any"], BeforeValidator(lambda v: blank_to_none(v) or "all")] = Field(
-        "all", description="all (every filter holds, default) or any (at least one holds)"
+        "all", title="Match", description="all (every filter holds, default) or any (at least one holds)"
     )
     per_page: Annotated[int, BeforeValidator(lambda v: DEFAULT_PER_PAGE if v is None else v)] = Field(
-        DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE, description="Results per page (1 to 150, default 50)"
+        DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE, title="Page Size", description="Results per page (1 to 150)"
     )
 
 
 class SearchPage(PageQuery):
     """Query of the GET a search's nextLink is: the sealed cursor holds the filters."""
 
-    cursor: str = Field(min_length=1, max_length=MAX_CURSOR, description="The cursor of the search's nextLink")
+    cursor: str = Field(
+        min_length=1, max_length=MAX_CURSOR, title="Cursor", description="The cursor of the search's nextLink"
+    )
 
 
 def query(body: SearchBody, fields: Mapping[str, SearchField]) -> dict[str, Any]:

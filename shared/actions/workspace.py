@@ -35,9 +35,11 @@ def _items(body: Any, key: str) -> list[dict[str, Any]]:
 class Team(_Shape):
     """A team of the workspace (interface §10): an assignee of conversations and tickets."""
 
-    id: str = Field(description="Intercom id of the team")
-    name: str | None = None
-    admin_ids: list[str] = Field(default_factory=list, description="Intercom ids of the team's admins")
+    id: str = Field(title="Team ID", description="Intercom id of the team")
+    name: str | None = Field(None, title="Name")
+    admin_ids: list[str] = Field(
+        default_factory=list, title="Admin IDs", description="Intercom ids of the team's admins"
+    )
 
 
 def list_admins(client: IntercomClient, deadline: Deadline) -> list[Admin]:

@@ -11,11 +11,13 @@ from shared.models.common import _Shape, _text, format_timestamp
 
 
 class SentMessage(_Shape):
-    id: str = Field(description="Intercom id of the message")
-    message_type: str | None = Field(None, description="inapp or email")
-    created_at: str | None = Field(None, description="yyyy-MM-ddTHH:mm:ss.fffZ (UTC)")
+    id: str = Field(title="Message ID", description="Intercom id of the message")
+    message_type: str | None = Field(None, title="Message Type", description="inapp or email")
+    created_at: str | None = Field(None, title="Created At", description="yyyy-MM-ddTHH:mm:ss.fffZ (UTC)")
     conversation_id: str | None = Field(
-        None, description="The conversation the message started; null until Intercom gives one (the contact replies)"
+        None,
+        title="Conversation ID",
+        description="The conversation the message started; null until Intercom gives one (the contact replies)",
     )
 
 

@@ -96,4 +96,4 @@ class TagConversation(Body):
 class UntagConversation(Query):
     """Query of Remove tag from conversation (DELETE /api/conversations/{id}/tags/{tag_id})."""
 
-    admin_id: OptionalId = Field(None, description=_ADMIN)
+    admin_id: OptionalId = Field(None, title="Admin ID", description=_ADMIN)

@@ -116,15 +116,16 @@ class IntercomRequest(Body):
     """Body of Send an HTTP request to Intercom (POST /api/intercom/request)."""
 
     method: Annotated[Literal["GET", "POST", "PUT", "DELETE"], BeforeValidator(_method)] = Field(
-        "GET", description="GET (default), POST, PUT or DELETE"
+        "GET", title="Method", description="GET (default), POST, PUT or DELETE"
     )
     path: Annotated[str, BeforeValidator(check_path)] = Field(
-        description="A path of the connection's Intercom API, such as /contacts/123 (no scheme, host, query or '..')"
+        title="Path",
+        description="A path of the connection's Intercom API, such as /contacts/123 (no scheme, host, query or '..')",
     )
     query: Annotated[list[tuple[str, str]] | None, BeforeValidator(_query), WithJsonSchema(_OBJECT)] = Field(
-        None, description="Query parameters: an object of names to values (a list repeats the name)"
+        None, title="Query Parameters", description="An object of names to values (a list repeats the name)"
     )
-    body: dict[str, Any] | None = Field(None, description="The JSON object to send (POST, PUT, DELETE)")
+    body: dict[str, Any] | None = Field(None, title="Body", description="The JSON object to send (POST, PUT, DELETE)")
 
     def check(self) -> None:
         """A 400 naming `body` for a GET with a body."""

@@ -25,19 +25,21 @@ def _message_type(value: Any) -> Any:
 class SendMessage(Body):
     """Body of Send a message to a contact (POST /api/messages)."""
 
-    contact_id: IntercomId = Field(description="Intercom id of the user or lead who receives it")
-    body: MessageBody = Field(description="The message (HTML or text)")
+    contact_id: IntercomId = Field(title="Contact ID", description="Intercom id of the user or lead who receives it")
+    body: MessageBody = Field(title="Message", description="The message (HTML or text)")
     message_type: Annotated[Literal["inapp", "email"], BeforeValidator(_message_type)] = Field(
-        "inapp", description="inapp (shown in the Messenger) or email"
+        "inapp", title="Message Type", description="inapp (shown in the Messenger) or email"
     )
     subject: Annotated[Annotated[str, Field(max_length=1_000)] | None, BeforeValidator(blank_to_none)] = Field(
-        None, description="The email's subject (required for email)"
+        None, title="Subject", description="The email's subject (required for email)"
     )
     template: Annotated[Literal["plain", "personal"], BeforeValidator(lambda v: blank_to_none(v) or "plain")] = Field(
-        "plain", description="The email's style: plain or personal"
+        "plain", title="Template", description="The email's style: plain or personal"
     )
     admin_id: OptionalId = Field(
-        None, description="Intercom id of the admin who sends it (default: the admin who owns the connection's token)"
+        None,
+        title="Admin ID",
+        description="Intercom id of the admin who sends it (default: the admin who owns the connection's token)",
     )
 
     def check(self) -> None:

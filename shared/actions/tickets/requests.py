@@ -75,17 +75,33 @@ TicketAttributes = Annotated[dict[str, Any] | None, BeforeValidator(_attributes)
 class CreateTicket(Body):
     """Body of Create ticket (POST /api/tickets)."""
 
-    ticket_type_id: IntercomId = Field(description="Intercom id of the ticket type (List ticket types)")
-    contact_id: OptionalId = Field(None, description="Intercom id of the contact the ticket is about")
-    email: OptionalEmail = Field(None, description="Or the contact's email (Intercom makes a lead when none has it)")
-    title: Title = Field(None, description="The ticket's title")
-    description: Description = Field(None, description="The ticket's description")
-    ticket_attributes: TicketAttributes = Field(None, description="The ticket type's attributes by name")
-    company_id: OptionalId = Field(None, description="Intercom id of the company the ticket is about")
-    admin_assignee_id: OptionalId = Field(None, description="Intercom id of the admin to assign it to")
-    team_assignee_id: OptionalId = Field(None, description="Intercom id of the team to assign it to")
+    ticket_type_id: IntercomId = Field(
+        title="Ticket Type ID", description="Intercom id of the ticket type (List ticket types)"
+    )
+    contact_id: OptionalId = Field(
+        None, title="Contact ID", description="Intercom id of the contact the ticket is about (or give Contact Email)"
+    )
+    email: OptionalEmail = Field(
+        None, title="Contact Email", description="Or the contact's email (Intercom makes a lead when none has it)"
+    )
+    title: Title = Field(None, title="Title", description="The ticket's title")
+    description: Description = Field(None, title="Description", description="The ticket's description")
+    ticket_attributes: TicketAttributes = Field(
+        None, title="Ticket Attributes", description="The ticket type's attributes by name"
+    )
+    company_id: OptionalId = Field(
+        None, title="Company ID", description="Intercom id of the company the ticket is about"
+    )
+    admin_assignee_id: OptionalId = Field(
+        None, title="Admin Assignee ID", description="Intercom id of the admin to assign it to"
+    )
+    team_assignee_id: OptionalId = Field(
+        None, title="Team Assignee ID", description="Intercom id of the team to assign it to"
+    )
     conversation_to_link_id: OptionalId = Field(
-        None, description="Intercom id of a conversation to link (back-office and tracker tickets)"
+        None,
+        title="Conversation To Link ID",
+        description="Intercom id of a conversation to link (back-office and tracker tickets)",
     )
 
     def check(self) -> None:
@@ -100,16 +116,24 @@ class CreateTicket(Body):
 class UpdateTicket(Body):
     """Body of Update ticket (PUT /api/tickets/{id})."""
 
-    ticket_state_id: OptionalId = Field(None, description="Intercom id of the new state (one of the type's states)")
-    title: Title = Field(None, description="The new title")
-    description: Description = Field(None, description="The new description")
-    ticket_attributes: TicketAttributes = Field(None, description="The attributes to change, by name")
-    open: bool | None = Field(None, description="false closes the ticket (and unsnoozes it); true reopens it")
-    snoozed_until: OptionalTimestamp = Field(
-        None, description="Snooze until then: ISO-8601 with a UTC offset, or Unix seconds"
+    ticket_state_id: OptionalId = Field(
+        None, title="Ticket State ID", description="Intercom id of the new state (one of the type's states)"
     )
-    assignee_id: OptionalId = Field(None, description="Intercom id of the admin or team to assign it to; 0 unassigns")
-    admin_id: OptionalId = Field(None, description=_ADMIN)
+    title: Title = Field(None, title="Title", description="The new title")
+    description: Description = Field(None, title="Description", description="The new description")
+    ticket_attributes: TicketAttributes = Field(
+        None, title="Ticket Attributes", description="The attributes to change, by name"
+    )
+    open: bool | None = Field(
+        None, title="Is Open", description="false closes the ticket (and unsnoozes it); true reopens it"
+    )
+    snoozed_until: OptionalTimestamp = Field(
+        None, title="Snooze Until", description="Snooze until then: ISO-8601 with a UTC offset, or Unix seconds"
+    )
+    assignee_id: OptionalId = Field(
+        None, title="Assignee ID", description="Intercom id of the admin or team to assign it to; 0 unassigns"
+    )
+    admin_id: OptionalId = Field(None, title="Admin ID", description=_ADMIN)
 
     def check(self) -> None:
         """A 400 naming `body` when nothing would change."""
@@ -120,7 +144,7 @@ class UpdateTicket(Body):
 class ListTicketStates(Query):
     """Query of List ticket states (GET /api/ticket-states)."""
 
-    ticket_type_id: OptionalId = Field(None, description="Only the states of this ticket type")
+    ticket_type_id: OptionalId = Field(None, title="Ticket Type ID", description="Only the states of this ticket type")
 
 
 class ReplyToTicket(ReplyToConversation):
