@@ -44,12 +44,13 @@ from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from intercom_sim.notifications import envelope
 from shared.notifications.signature import SIGNATURE_HEADER, sign
+from shared.triggers.registry import TRIGGERS, of_interface
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "bench-latency-token"
 SECRET = "bench-latency-client-secret"
 INTAKE = "/api/intercom/webhooks"
-POLLS = ("poll_user_updated", "poll_lead_created", "poll_user_created", "poll_conversation_started")
+POLLS = tuple(TRIGGERS[name].timer for name in of_interface(4))
 KIND_TRIGGER = {"lead": "lead-created", "user": "user-created", "conversation": "conversation-started"}
 KIND_TOPIC = {
     "lead": "contact.lead.created",

@@ -32,8 +32,9 @@ from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.throttle import MemoryLimiter
 from shared.settings import Connection
-from shared.triggers.eventlog import TRIGGERS, EventLog
+from shared.triggers.eventlog import EventLog
 from shared.triggers.poll import SEAL_MARGIN_SECONDS, PollOutcome, poll
+from shared.triggers.registry import TRIGGERS
 
 TOKEN = "bench-poll-token"
 MONTH = 30 * 86_400

@@ -3,13 +3,13 @@ and tag companies; list admins and tags. Display names are the contract's."""
 
 from __future__ import annotations
 
-from connector.parts import Entry, Op
+from connector.parts import Entry, Op, RouteId
 from connector.shapes import AdminListing, CompanyPage, TagListing
 from shared.actions.companies.requests import ListCompanies, TagByName, UpsertCompany
-from shared.models.common import Tag
 from shared.models.companies import Company
+from shared.models.tags import Tag
 
-IDS = {"id": ("Company ID", "The Intercom id of the company")}
+IDS = {"id": RouteId("Company ID", "The Intercom id of the company")}
 NO_COMPANY = "There is no company with this id"
 
 COMPANY_OPERATIONS: dict[str, Entry] = {
@@ -56,10 +56,6 @@ COMPANY_OPERATIONS: dict[str, Entry] = {
             "A page of companies",
             CompanyPage,
             query=ListCompanies,
-            query_text={
-                "company_id": "Only the company with this id of yours (exact match); not with Name",
-                "name": "Only the company with this name (exact match); not with Your Company ID",
-            },
             pageable=True,
         ),
     ),

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from connector import parts
-from connector.parts import Entry, Op, Paths
-from connector.routes import HttpRoute
+from connector.parts import Entry, Op, RouteId
 from connector.shapes import LeadPage, UserPage
-from connector.swagger import Definitions
 from shared.actions.contacts.requests import (
     AddNote,
     AddTag,
@@ -25,46 +22,35 @@ from shared.actions.contacts.requests import (
     UpdateUser,
     UpsertUser,
 )
-from shared.models.common import Lead, Tag, User
 from shared.models.companies import Company
-from shared.models.contacts import ContactArchived, Note
+from shared.models.contacts import ContactArchived, Lead, Note, User
+from shared.models.designer import COMPANIES, TAG_IDS
+from shared.models.tags import Tag
 
 IDS = {
-    "user_id": ("User ID", "The Intercom id of the user"),
-    "contact_id": ("Lead ID", "The Intercom id of the lead"),
-    "id": ("Contact ID", "The Intercom id of the contact (a user or a lead)"),
-    "tag_id": ("Tag ID", "The Intercom id of the tag"),
-    "company_id": ("Company ID", "The Intercom id of the company"),
+    "user_id": RouteId("User ID", "The Intercom id of the user"),
+    "contact_id": RouteId("Lead ID", "The Intercom id of the lead"),
+    "id": RouteId("Contact ID", "The Intercom id of the contact (a user or a lead)"),
+    "tag_id": RouteId("Tag ID", "The Intercom id of the tag", TAG_IDS),
+    "company_id": RouteId("Company ID", "The Intercom id of the company", COMPANIES),
 }
 _IMPORTANT = {"x-ms-visibility": "important"}
 _NO_CONTACT = "There is no such contact"
 
 
-def _list(page: type[BaseModel], query: type[BaseModel], operation_id: str, what: str) -> parts.Builder:
+def _list(page: type[BaseModel], query: type[BaseModel], operation_id: str, what: str) -> Op:
     """List all users / leads: a page at a time, `x-ms-pageable` following nextLink."""
-
-    def build(route: HttpRoute, defs: Definitions) -> Paths:
-        parameters = parts.query_parameters(
-            query,
-            {
-                "per_page": f"{what.capitalize()} per page (1 to 150)",
-                "cursor": "Where the page starts; nextLink carries it (paging follows nextLink)",
-                "email": f"Only the {what} with exactly this email address",
-            },
-        )
-        ref = defs.add_model(page, mode="serialization", absent=("nextLink",))
-        operation = parts.operation(
-            operation_id,
-            f"List all {what}",
-            f"Returns a list of all {what} in your Intercom account, a page at a time (optionally only the "
-            f"{what} with one email address).",
-            parameters,
-            {"200": parts.response(f"A page of {what}", ref), **parts.errors(*parts.CALLS_INTERCOM)},
-            **{"x-ms-pageable": {"nextLinkName": "nextLink"}},
-        )
-        return {parts.path(route): {"get": operation}}
-
-    return build
+    return Op(
+        operation_id,
+        f"List all {what}",
+        f"Returns a list of all {what} in your Intercom account, a page at a time (optionally only the {what} with "
+        "one email address).",
+        "200",
+        f"A page of {what}",
+        page,
+        query=query,
+        pageable=True,
+    )
 
 
 def _get(model: type[BaseModel], operation_id: str, summary: str, what: str, other: str) -> Op:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from connector.parts import Entry, Op
+from connector.parts import Entry, Op, RouteId
 from connector.shapes import ConversationPage
 from shared.actions.conversations.requests import (
     AssignConversation,
@@ -17,9 +17,10 @@ from shared.actions.conversations.requests import (
     StartConversation,
     TagConversation,
 )
-from shared.models.common import Conversation, Tag
+from shared.models.conversations import Conversation
+from shared.models.tags import Tag
 
-IDS = {"id": ("Conversation ID", "The Intercom id of the conversation")}
+IDS = {"id": RouteId("Conversation ID", "The Intercom id of the conversation")}
 NOT_FOUND = "There is no such conversation (or no such admin or contact, as the details name)"
 AS_ADMIN = " Acts as the admin you pick, by default the admin who owns the connection's Intercom token."
 
@@ -82,7 +83,6 @@ CONVERSATION_OPERATIONS: dict[str, Entry] = {
             "A page of conversations",
             ConversationPage,
             query=ListConversations,
-            query_text={"state": "Only conversations in this state: open, closed or snoozed"},
             pageable=True,
         ),
     ),

@@ -1,6 +1,7 @@
 """`python -m connector.generate`: write the custom connector's definition from the code.
 
-    python -m connector.generate           write connector/apiDefinition.swagger.json and apiProperties.json
+    python -m connector.generate           write connector/apiDefinition.swagger.json and apiProperties.json, and the
+                                           README's trigger tables (connector/readme.py)
     python -m connector.generate --check   exit 1 (naming the stale file) when they differ from the code
     python -m connector.generate --host func-abc.azurewebsites.net --out DIR
                                            write both files into DIR with your app's host (to import them)
@@ -21,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connector import operations, parts
-from connector.dropdowns import add_dropdowns
+from connector import operations, parts, readme
+from connector.dropdowns import keep_listed
 from connector.routes import AppFunctions, HttpRoute, normalize
-from connector.shapes import SUMMARIES, Error, set_body_visibility
+from connector.shapes import Error
 from connector.swagger import Definitions
 from shared.errors import ConnectorError
 
@@ -32,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFINITION_FILE = HERE / "apiDefinition.swagger.json"
 PROPERTIES_FILE = HERE / "apiProperties.json"
+README_FILE = REPO / "README.md"
 HOST_PLACEHOLDER = "your-app.azurewebsites.net"
 API_KEY_HEADER = "x-functions-key"
 BRAND_COLOR = "#1F8DED"
@@ -136,10 +138,9 @@ def definition(app: AppFunctions) -> tuple[dict[str, Any], tuple[str, ...]]:
                     raise GeneratorError(f"{method.upper()} {path} is described twice")
                 paths[path][method] = operation
     defs.add_model(Error, mode="serialization")
-    defs.annotate(SUMMARIES)
+    defs.require_display_names()
     schemas = defs.as_dict()
-    set_body_visibility(schemas)
-    add_dropdowns(paths, schemas)
+    keep_listed(paths, schemas)
     schemas["ErrorInfo"]["properties"]["code"]["description"] = "One of: " + ", ".join(_error_codes())
     document: dict[str, Any] = {
         "swagger": "2.0",
@@ -234,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         files = {args.out / path.name: text for path, text in files.items()}
+    else:
+        files[README_FILE] = readme.render(README_FILE.read_text())
     stale = [path for path, text in files.items() if not path.exists() or path.read_text() != text]
     if args.check:
         for path in stale:

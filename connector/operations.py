@@ -2,119 +2,24 @@
 
 An HTTP function without an entry stops the generator (a new route needs a decision here); an entry's route and
 methods must be the ones the app registers. The actions are declared by concern (connector/contact_operations.py,
-company_operations.py, conversation_operations.py); the triggers here. Display names (`summary`) and descriptions
-are the seed connector's (Microsoft's Intercom connector), in English, as interface §2, §4 and §7 name them.
+company_operations.py, conversation_operations.py); the triggers here, one polling trigger per entry of
+shared/triggers/registry.py, with its display name, description and hint. Display names (`summary`) and
+descriptions are the seed connector's (Microsoft's Intercom connector), in English, as interface §2, §4 and §7 name
+them.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-
-from pydantic import BaseModel
 
 from connector.company_operations import COMPANY_OPERATIONS
 from connector.contact_operations import CONTACT_OPERATIONS
 from connector.conversation_operations import CONVERSATION_OPERATIONS
 from connector.parts import LOCATION, RETRY_AFTER, Entry, Paths, error, operation, path
 from connector.routes import HttpRoute
-from connector.shapes import CompanyBatch, ContactBatch, ConversationBatch, LeadBatch, TaggedBatch, UserBatch
+from connector.shapes import BATCHES
 from connector.swagger import Definitions
+from shared.triggers.registry import TRIGGERS
 
-TRIGGER_NAME = "name"  # the route parameter of the trigger functions, expanded over TRIGGERS
-
-
-@dataclass(frozen=True)
-class Trigger:
-    name: str  # the event log's name: /api/triggers/{name}
-    operation_id: str
-    summary: str
-    description: str
-    batch: type[BaseModel]
-    hint: str
-
-
-TRIGGERS: tuple[Trigger, ...] = (
-    Trigger(
-        "user-updated",
-        "OnUserUpdated",
-        "When a user is updated",
-        "Triggers when the information of an existing user is updated.",
-        UserBatch,
-        "To see it work now, update a user in Intercom (the connector polls Intercom every 2 minutes).",
-    ),
-    Trigger(
-        "lead-created",
-        "OnLeadCreated",
-        "When a lead is created",
-        "Triggers when a new lead is created.",
-        LeadBatch,
-        "To see it work now, create a lead in Intercom (the connector polls Intercom every 2 minutes).",
-    ),
-    Trigger(
-        "user-created",
-        "OnUserCreated",
-        "When a user is created",
-        "Triggers when a new user is created.",
-        UserBatch,
-        "To see it work now, create a user in Intercom (the connector polls Intercom every 2 minutes).",
-    ),
-    Trigger(
-        "conversation-started",
-        "OnConversationStarted",
-        "When a new conversation starts",
-        "Triggers when a user starts a new conversation.",
-        ConversationBatch,
-        "To see it work now, start a conversation in Intercom (the connector polls Intercom every 2 minutes).",
-    ),
-    Trigger(
-        "lead-converted",
-        "OnLeadConverted",
-        "When a lead converts to a user",
-        "Triggers when a lead becomes a user.",
-        UserBatch,
-        "To see it work now, convert a lead to a user in Intercom.",
-    ),
-    Trigger(
-        "lead-email-added",
-        "OnLeadEmailAdded",
-        "When a lead adds an email",
-        "Triggers when a lead that had no email gets one.",
-        LeadBatch,
-        "To see it work now, add an email to a lead without one in Intercom.",
-    ),
-    Trigger(
-        "contact-tagged",
-        "OnContactTagged",
-        "When a contact is tagged",
-        "Triggers when a tag is added to a user or a lead.",
-        TaggedBatch,
-        "To see it work now, tag a user or a lead in Intercom.",
-    ),
-    Trigger(
-        "conversation-closed",
-        "OnConversationClosed",
-        "When a conversation is closed",
-        "Triggers each time a conversation is closed.",
-        ConversationBatch,
-        "To see it work now, close a conversation in Intercom.",
-    ),
-    Trigger(
-        "company-created",
-        "OnCompanyCreated",
-        "When a company is created",
-        "Triggers when a new company is created.",
-        CompanyBatch,
-        "To see it work now, create a company in Intercom.",
-    ),
-    Trigger(
-        "contact-unsubscribed",
-        "OnContactUnsubscribed",
-        "When a contact unsubscribes from emails",
-        "Triggers when a user or a lead unsubscribes from emails.",
-        ContactBatch,
-        "To see it work now, unsubscribe a user or a lead from emails in Intercom.",
-    ),
-)
+TRIGGER_NAME = "name"  # the route parameter of the trigger functions, expanded over the registry's triggers
 
 
 def _trigger_polls(route: HttpRoute, defs: Definitions) -> Paths:
@@ -123,8 +28,8 @@ def _trigger_polls(route: HttpRoute, defs: Definitions) -> Paths:
         raise ValueError(f"{route.function}: expected the one route parameter {{{TRIGGER_NAME}}}: {route.route}")
     headers = {**LOCATION, **RETRY_AFTER}
     paths: Paths = {}
-    for trigger in TRIGGERS:
-        batch = defs.add_model(trigger.batch, mode="serialization")
+    for trigger in TRIGGERS.values():
+        batch = defs.add_model(BATCHES[trigger.body], mode="serialization")
         cursor = {
             "name": "cursor",
             "in": "query",
@@ -164,6 +69,8 @@ _WEBHOOKS = (
     "are the polling triggers, one per event, as in the seed connector"
 )
 
+_UNREADABLE = "operators' routes over unreadable Intercom notifications (docs/webhooks.md), not a flow step"
+
 OPERATIONS: dict[str, Entry] = {
     **CONTACT_OPERATIONS,
     **COMPANY_OPERATIONS,
@@ -177,4 +84,7 @@ OPERATIONS: dict[str, Entry] = {
     "intercom_webhooks": Entry(
         "intercom/webhooks", ("HEAD", "POST"), None, "Intercom's webhook intake (signed by Intercom), not a flow step"
     ),
+    "unreadable_notifications": Entry("intercom/webhooks/unreadable", ("GET",), None, _UNREADABLE),
+    "unreadable_notification": Entry("intercom/webhooks/unreadable/{key}", ("DELETE", "GET"), None, _UNREADABLE),
+    "replay_unreadable_notification": Entry("intercom/webhooks/unreadable/{key}/replay", ("POST",), None, _UNREADABLE),
 }

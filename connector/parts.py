@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
 from connector.routes import HttpRoute
-from connector.swagger import Definitions, convert
+from connector.swagger import ConversionError, Definitions, convert, model_schema
+from shared.models.designer import Dropdown
 from shared.settings import CONNECTION_HEADER
 
 Operation = dict[str, Any]
@@ -104,8 +105,8 @@ def body(model: type[BaseModel], summary: str, defs: Definitions) -> dict[str, A
     }
 
 
-def path_parameter(name: str, summary: str, description: str) -> dict[str, Any]:
-    return {
+def path_parameter(name: str, summary: str, description: str, dropdown: Dropdown | None = None) -> dict[str, Any]:
+    parameter: dict[str, Any] = {
         "name": name,
         "in": "path",
         "required": True,
@@ -113,6 +114,9 @@ def path_parameter(name: str, summary: str, description: str) -> dict[str, Any]:
         "x-ms-summary": summary,
         "description": description,
     }
+    if dropdown is not None:
+        parameter["x-ms-dynamic-values"] = dropdown.extension()
+    return parameter
 
 
 def response(description: str, ref: str) -> dict[str, Any]:
@@ -123,35 +127,37 @@ def path(route: HttpRoute) -> str:
     return "/" + route.route
 
 
-QUERY = {
-    "per_page": ("Page Size", "advanced"),
-    "cursor": ("Cursor", "internal"),
-    "email": ("Email", "advanced"),
-    "state": ("State", "important"),
-    "company_id": ("Your Company ID", "advanced"),
-    "name": ("Name", "advanced"),
-}
-PAGE_QUERY = {
-    "per_page": "Items per page (1 to 150)",
-    "cursor": "Where the page starts; nextLink carries it (paging follows nextLink)",
-}
-
-
-def query_parameters(model: type[BaseModel], descriptions: dict[str, str]) -> list[dict[str, Any]]:
-    """The properties of a query model as Swagger query parameters (a query value is never null)."""
-    schema = model.model_json_schema(mode="validation")
+def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The fields of a query model as Swagger query parameters (a query value is never null); each field's title,
+    description and designer hints (shared/models/designer.py) are the parameter's."""
+    schema = model_schema(model, "validation")
     required = set(schema.get("required", []))
     parameters = []
     for name, spec in schema["properties"].items():
-        converted = convert(spec, f"{model.__name__}.{name}")
+        where = f"{model.__name__}.{name}"
+        if not spec.get("title"):
+            raise ConversionError(f"no display name for {where}: give the field a title (Field(title=...))")
+        converted = convert(spec, where)
         converted.pop("x-nullable", None)
-        summary, visibility = QUERY[name]
+        hints = {key: converted.pop(key) for key in sorted(converted) if key.startswith("x-ms-")}
+        description = converted.pop("description", "")
         parameter = {"name": name, "in": "query", "required": name in required, "type": converted.pop("type")}
         parameter.update(sorted(converted.items()))
-        parameter.update({"x-ms-summary": summary, "x-ms-visibility": visibility})
-        parameter["description"] = descriptions.get(name) or converted.get("description", "")
+        parameter["x-ms-summary"] = spec["title"]
+        if "x-ms-visibility" in hints:
+            parameter["x-ms-visibility"] = hints.pop("x-ms-visibility")
+        parameter["description"] = description
+        parameter.update(hints)
         parameters.append(parameter)
     return parameters
+
+
+class RouteId(NamedTuple):
+    """A route parameter's display name, description and dropdown (the ids of a path)."""
+
+    summary: str
+    description: str
+    dropdown: Dropdown | None = None
 
 
 @dataclass(frozen=True)
@@ -160,8 +166,8 @@ class Op:
 
     Path parameters come from the route, their display names from `ids`; a body model adds the body parameter
     (and a 413); `shape` is the success answer's model (None: no body, as a 202 or 204). A `query` model adds its
-    query parameters (`query_text` describes them beyond PAGE_QUERY); `pageable` marks a list whose answer has a
-    `nextLink` (absent on the last page) as `x-ms-pageable`.
+    query parameters; `pageable` marks a list whose answer has a `nextLink` (absent on the last page) as
+    `x-ms-pageable`. The models' fields carry the display names, descriptions and designer hints.
     """
 
     operation_id: str
@@ -172,13 +178,12 @@ class Op:
     shape: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     body_summary: str = ""
-    ids: dict[str, tuple[str, str]] = field(default_factory=dict)  # route parameter -> (display name, description)
+    ids: dict[str, RouteId] = field(default_factory=dict)  # route parameter -> display name, description, dropdown
     statuses: tuple[str, ...] = ()  # more error statuses than CALLS_INTERCOM
     not_found: str = ""
     more: tuple[tuple[str, str], ...] = ()  # other success statuses with the same shape: (status, description)
     extensions: dict[str, Any] = field(default_factory=dict)
     query: type[BaseModel] | None = None
-    query_text: dict[str, str] = field(default_factory=dict)
     pageable: bool = False
 
     def __call__(self, route: HttpRoute, defs: Definitions) -> Paths:
@@ -188,7 +193,7 @@ class Op:
             parameters.append(body(self.body, self.body_summary, defs))
             statuses.append("413")
         if self.query is not None:
-            parameters += query_parameters(self.query, {**PAGE_QUERY, **self.query_text})
+            parameters += query_parameters(self.query)
         ok: dict[str, Any] = {"description": self.ok_description}
         if self.shape is not None:
             absent = ("nextLink",) if self.pageable else ()

@@ -6,7 +6,10 @@ is an error rather than a silent approximation.
 - `anyOf: [X, {"type": "null"}]` -> X with `x-nullable: true` (the only `anyOf` Swagger 2.0 can say);
 - `const: v` -> `enum: [v]`; numeric `exclusiveMinimum`/`exclusiveMaximum` -> the draft-4 boolean form;
 - `$defs` -> `definitions` (the models are rendered with `ref_template="#/definitions/{model}"`);
-- `title` is dropped (`x-ms-summary` carries display names), and so are `default: null` and `examples`;
+- a property's `title` (set on the field: `Field(title="Admin ID")`) becomes its display name `x-ms-summary`;
+  pydantic's generated titles are not made (`SCHEMA_GENERATOR`), and a model's own title is dropped;
+- `x-ms-*` keywords (the fields' designer hints, shared/models/designer.py) are copied as they are;
+- `default: null` and `examples` are dropped;
 - `additionalProperties` is dropped: request models that forbid extra fields say so in their description,
   and response shapes may grow fields (an additive change for callers).
 """
@@ -17,6 +20,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema
 
 REF_TEMPLATE = "#/definitions/{model}"
 Mode = Literal["validation", "serialization"]
@@ -46,6 +50,19 @@ class ConversionError(ValueError):
     """A schema that Swagger 2.0 cannot express; the message names where it is."""
 
 
+class SchemaGenerator(GenerateJsonSchema):
+    """pydantic's JSON Schema with only the titles a field sets itself: a title is a display name chosen by hand,
+    never one made up from the field's name."""
+
+    def field_title_should_be_set(self, schema: object) -> bool:
+        return False
+
+
+def model_schema(model: type[BaseModel], mode: Mode) -> dict[str, Any]:
+    """The JSON Schema of `model` as the connector reads it (only hand-set titles, `$ref`s into `definitions`)."""
+    return model.model_json_schema(ref_template=REF_TEMPLATE, mode=mode, schema_generator=SchemaGenerator)
+
+
 def convert(node: Mapping[str, Any], where: str = "#") -> dict[str, Any]:
     """One JSON Schema node -> a Swagger 2.0 schema object."""
     if "$ref" in node:
@@ -73,10 +90,10 @@ def convert(node: Mapping[str, Any], where: str = "#") -> dict[str, Any]:
             if "null" in value:
                 out["x-nullable"] = True
         elif key == "properties":
-            out["properties"] = {name: convert(prop, f"{where}/properties/{name}") for name, prop in value.items()}
+            out["properties"] = {name: _property(prop, f"{where}/properties/{name}") for name, prop in value.items()}
         elif key == "items":
             out["items"] = convert(value, f"{where}/items")
-        elif key in _KEPT:
+        elif key in _KEPT or key.startswith("x-ms-"):
             out[key] = value
         elif key == "$defs":
             continue
@@ -84,6 +101,14 @@ def convert(node: Mapping[str, Any], where: str = "#") -> dict[str, Any]:
             raise ConversionError(f"{where}: keyword {key!r} has no Swagger 2.0 equivalent")
     if "const" in node and "type" not in out:
         out["type"] = _json_type(node["const"], where)
+    return out
+
+
+def _property(node: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """A property: its `title` is its display name (a `$ref` takes none: Swagger 2.0 ignores its siblings)."""
+    out = convert(node, where)
+    if "title" in node:
+        out["x-ms-summary"] = node["title"]
     return out
 
 
@@ -125,7 +150,7 @@ class Definitions:
         required, because the app always writes every field (null when empty, interface §3), except the
         properties of `model` named in `absent`, which a response may leave out.
         """
-        schema = model.model_json_schema(ref_template=REF_TEMPLATE, mode=mode)
+        schema = model_schema(model, mode)
         response = mode == "serialization"
         for name, sub in schema.get("$defs", {}).items():
             self._put(name, convert(sub, f"#/definitions/{name}"), all_required=response, absent=())
@@ -148,32 +173,18 @@ class Definitions:
             raise ConversionError(f"two different schemas are both named {name!r}")
         self.schemas[name] = schema
 
-    def annotate(self, summaries: Mapping[str, Mapping[str, str]]) -> None:
-        """Give every property its display name (`x-ms-summary`) from `summaries`.
-
-        A property that is a `$ref` takes none (Swagger 2.0 ignores the siblings of `$ref`; the nested
-        definition's own properties carry names). A property without a name, or a name without a property, is an
-        error: a new field needs a display name, and a stale name is noticed.
-        """
-        missing, stale = [], []
-        for name, names in summaries.items():
-            props = self.schemas.get(name, {}).get("properties", {})
-            stale += [f"{name}.{prop}" for prop in names if prop not in props or "$ref" in props[prop]]
-        for name, schema in self.schemas.items():
-            for prop, spec in schema.get("properties", {}).items():
-                if "$ref" in spec:
-                    continue
-                summary = summaries.get(name, {}).get(prop)
-                if summary is None:
-                    missing.append(f"{name}.{prop}")
-                else:
-                    spec["x-ms-summary"] = summary
-        if missing or stale:
+    def require_display_names(self) -> None:
+        """Every property that is not a `$ref` has a display name (`x-ms-summary`, the field's `title`): a new field
+        without one is an error, so the designer never shows a bare field name."""
+        missing = [
+            f"{name}.{prop}"
+            for name, schema in self.schemas.items()
+            for prop, spec in schema.get("properties", {}).items()
+            if "$ref" not in spec and not spec.get("x-ms-summary")
+        ]
+        if missing:
             raise ConversionError(
-                "connector/shapes.py SUMMARIES: "
-                + (f"no display name for {', '.join(sorted(missing))}" if missing else "")
-                + ("; " if missing and stale else "")
-                + (f"names for no property: {', '.join(sorted(stale))}" if stale else "")
+                f"no display name for {', '.join(sorted(missing))}: give each field a title (Field(title=...))"
             )
 
     def as_dict(self) -> dict[str, dict[str, Any]]:

@@ -10,7 +10,7 @@ import os
 import threading
 from typing import Any
 
-from intercom_sim.config import WEBHOOK_TOPICS
+from intercom_sim.config import WEBHOOK_SHAPES, WEBHOOK_TOPICS
 from intercom_sim.demo import load_demo
 from intercom_sim.simulator import Simulator
 
@@ -56,7 +56,8 @@ def _webhook_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--webhook-duplicate-rate", type=float, default=0.0)
     group.add_argument("--webhook-max-delay", type=float, default=0.0, help="seconds; each send waits [0, max]")
     group.add_argument("--webhook-retry-delay", type=float, default=60.0, help="seconds before the one resend")
-    group.add_argument("--webhook-timestamps", choices=("iso", "unix"), default="iso", help="item timestamps")
+    group.add_argument("--webhook-shapes", choices=WEBHOOK_SHAPES, default="2026", help="item shapes (docs)")
+    group.add_argument("--webhook-timestamps", choices=("iso", "unix"), help="older form: unix = classic shapes")
     group.add_argument("--webhook-no-signed-up", action="store_true", help="no contact.lead.signed_up on conversion")
 
 
@@ -69,7 +70,7 @@ def _webhook_settings(args: argparse.Namespace) -> dict[str, Any]:
         "webhook_duplicate_rate": args.webhook_duplicate_rate,
         "webhook_max_delay_seconds": args.webhook_max_delay,
         "webhook_retry_delay_seconds": args.webhook_retry_delay,
-        "webhook_iso_timestamps": args.webhook_timestamps == "iso",
+        "webhook_shapes": "classic" if args.webhook_timestamps == "unix" else args.webhook_shapes,
         "webhook_signed_up_on_conversion": not args.webhook_no_signed_up,
     }
 

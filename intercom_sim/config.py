@@ -20,9 +20,47 @@ WEBHOOK_TOPICS = (
     "contact.user.tag.created",
     "contact.lead.tag.created",
     "contact.unsubscribed",
+    "contact.deleted",
     "conversation.user.created",
+    "conversation.user.replied",
+    "conversation.admin.replied",
+    "conversation.admin.noted",
+    "conversation.admin.assigned",
+    "conversation.admin.open.assigned",
+    "conversation.admin.snoozed",
+    "conversation.admin.unsnoozed",
+    "conversation.admin.opened",
     "conversation.admin.closed",
+    "conversation.rating.added",
+    "conversation_part.tag.created",
     "company.created",
+    "ticket.created",
+    "ticket.state.updated",
+    "ticket.attribute.updated",
+    "ticket.admin.assigned",
+    "ticket.team.assigned",
+    "ticket.admin.replied",
+    "ticket.contact.replied",
+    "ticket.note.created",
+    "ticket.closed",
+    "ticket.admin.snoozed",
+    "ticket.admin.unsnoozed",
+)
+WEBHOOK_SHAPES = ("2026", "classic")
+# Settings whose value is one of a few words (facts Intercom's documentation leaves unconfirmed among them).
+CHOICES = {
+    "webhook_shapes": WEBHOOK_SHAPES,
+    "webhook_tags_added_on": ("item", "part"),
+    "webhook_open_assigned": ("also", "instead"),
+    "conversation_search_precision": ("second", "day"),
+    "ticket_search_precision": ("second", "day"),
+}
+SWITCHES = (
+    "webhook_signed_up_on_conversion",
+    "note_counts_as_admin_reply",
+    "ticket_resolved_closes",
+    "message_opens_conversation",
+    "snoozed_is_open",
 )
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 RATES = ("fault_rate", "webhook_drop_rate", "webhook_duplicate_rate")
@@ -49,13 +87,31 @@ class Config:
     webhook_max_delay_seconds: float = 0.0
     webhook_retry_delay_seconds: float = 60.0
     webhook_timeout_seconds: float = 5.0
-    webhook_iso_timestamps: bool = True
+    webhook_shapes: str = "2026"
     webhook_signed_up_on_conversion: bool = True
+    # Unconfirmed facts, each a setting (docs/simulator.md, "Assumed, not confirmed").
+    webhook_tags_added_on: str = "item"
+    webhook_open_assigned: str = "also"
+    note_counts_as_admin_reply: bool = False
+    conversation_search_precision: str = "second"
+    ticket_search_precision: str = "second"
+    ticket_resolved_closes: bool = True
+    message_opens_conversation: bool = False
+    snoozed_is_open: bool = False
+
+    @property
+    def webhook_iso_timestamps(self) -> bool:
+        """The older switch: True for the 2026 shapes (ISO timestamps), False for the classic REST shapes."""
+        return self.webhook_shapes == "2026"
 
 
 def update_config(config: Config, changes: dict[str, Any]) -> None:
     """Set the given settings in order, normalised; an unknown name or a bad value is a ValueError."""
     for name, value in changes.items():
+        if name == "webhook_iso_timestamps":  # the older switch, kept: ISO timestamps are the 2026 shapes
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} must be true or false")
+            name, value = "webhook_shapes", "2026" if value else "classic"
         if not hasattr(config, name):
             raise ValueError(f"unknown simulator setting {name!r}")
         setattr(config, name, _normalised(name, value))
@@ -81,8 +137,12 @@ def _normalised(name: str, value: Any) -> Any:
         unknown = sorted(set(value) - set(WEBHOOK_TOPICS))
         if unknown:
             raise ValueError(f"webhook_topics: unknown topics {unknown}")
-    if name in ("webhook_iso_timestamps", "webhook_signed_up_on_conversion") and not isinstance(value, bool):
+    if name in SWITCHES and not isinstance(value, bool):
         raise ValueError(f"{name} must be true or false")
+    if name in CHOICES:
+        value = str(value)
+        if value not in CHOICES[name]:
+            raise ValueError(f"{name} must be one of {list(CHOICES[name])}")
     return value
 
 

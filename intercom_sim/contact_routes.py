@@ -36,7 +36,7 @@ def contacts_route(
     if len(seg) == 1 and method == "POST":
         return 200, _create_contact(ws, body)
     if seg[1:] == ["search"] and method == "POST":
-        return 200, search(ws, body, contacts=True)
+        return 200, search(ws, body, kind="contacts")
     if seg[1:] == ["merge"] and method == "POST":
         lead_id, user_id = body.get("from"), body.get("into")
         if not isinstance(lead_id, str) or not isinstance(user_id, str):

@@ -1,4 +1,5 @@
-"""The control API `/_sim/*` (no auth, loopback only): reset, configure, seed data, request and webhook logs."""
+"""The control API `/_sim/*` (no auth, loopback only): reset, configure, seed data, request and webhook logs, and
+`POST /_sim/call/{name}`: a Python API method of `lifecycle_api.CALLABLE` with the body as keyword arguments."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from intercom_sim.demo import load_demo
 from intercom_sim.errors import ApiError, Response
+from intercom_sim.lifecycle_api import CALLABLE
 
 if TYPE_CHECKING:
     from intercom_sim.simulator import Simulator
@@ -38,6 +40,8 @@ def control(sim: Simulator, method: str, path: str, payload: Any) -> Response:
         return Response(202, asdict(sim.send_ping()))
     if seg == ["webhooks", "flush"] and method == "POST":
         return Response(200, {"empty": sim.flush_webhooks(float(body.get("timeout", 10.0)))})
+    if len(seg) == 2 and seg[0] == "call" and seg[1] in CALLABLE and method == "POST":
+        return Response(200, getattr(sim, seg[1])(**body))
     if seg == ["demo"] and method == "POST":
         return Response(200, load_demo(sim))
     raise ApiError(404, "not_found", "Unknown control endpoint")

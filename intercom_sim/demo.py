@@ -1,4 +1,4 @@
-"""Demo data for the simulator: a few users, leads, companies, tags and conversations."""
+"""Demo data for the simulator: a few users, leads, companies, tags, conversations and a ticket."""
 
 from __future__ import annotations
 
@@ -56,7 +56,10 @@ def load_demo(sim: Simulator) -> dict[str, Any]:
         ),
         sim.add_conversation(leads[1]["id"], created_at=now - 600, body="<p>Pricing?</p>", index=False),
     ]
+    bug = next(t for t in sim.ticket_types() if t["name"] == "Bug report")
+    ticket = sim.add_ticket(bug["id"], users[2]["id"], "Export fails", attributes={"Platform": "opt-web"}, index=False)
     return {
+        "tickets": [ticket["id"]],
         "users": [u["id"] for u in users],
         "leads": [lead["id"] for lead in leads],
         "companies": [acme["id"], globex["id"]],

@@ -66,11 +66,13 @@ def _contact_item(topic: str, contact: dict[str, Any], at: int) -> dict[str, Any
 def conversation_notices(
     before: dict[str, Any] | None, after: dict[str, Any], part_id: str
 ) -> list[tuple[str, dict[str, Any]]]:
-    """(topic, item) of each notification a conversation write fires: started by a contact, or closed."""
+    """(topic, item) of the notifications a conversation write that names none fires (the Python API's
+    `add_conversation` / `update_conversation`): started by a contact, or closed. The writes of
+    `conversation_writes.py` name their topics and parts themselves."""
     if before is None and after["source"]["author"]["type"] != "admin":
-        return [("conversation.user.created", _conversation_item(after, None))]
+        return [("conversation.user.created", conversation_item(after, None))]
     if before is not None and after["state"] == "closed" and before["state"] != "closed":
-        return [("conversation.admin.closed", _conversation_item(after, _close_part(part_id, after["updated_at"])))]
+        return [("conversation.admin.closed", conversation_item(after, _close_part(part_id, after["updated_at"])))]
     return []
 
 
@@ -78,11 +80,19 @@ def contact_tag_item(tag: dict[str, Any], contact: dict[str, Any], at: int) -> d
     return {"type": "contact_tag", "created_at": at, "tag": tag, "contact": contact}
 
 
-def _conversation_item(conversation: dict[str, Any], part: dict[str, Any] | None) -> dict[str, Any]:
-    """The conversation with only the triggering part (none for a new conversation: its source is the message)."""
+def conversation_item(
+    conversation: dict[str, Any], part: dict[str, Any] | None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The conversation with only the triggering part (none for a new conversation: its source is the message),
+    plus `extra` keys (`tags_added` of a tagging)."""
     parts = [] if part is None else [part]
     listed = {"type": "conversation_part.list", "conversation_parts": parts, "total_count": len(parts)}
-    return {**conversation, "conversation_parts": listed}
+    return {**conversation, **(extra or {}), "conversation_parts": listed}
+
+
+def deleted_contact_item(contact: dict[str, Any]) -> dict[str, Any]:
+    """`contact.deleted`: the minimal identification payload (2026 capture; "*.deleted topics")."""
+    return {"id": contact["id"], "external_id": contact.get("external_id"), "type": "contact", "deleted": True}
 
 
 def _close_part(part_id: str, at: int) -> dict[str, Any]:

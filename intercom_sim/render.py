@@ -118,28 +118,42 @@ def _linked(contact_id: str, kind: str, plural: str, ids: list[str]) -> dict[str
     }
 
 
-def render_conversation(c: dict[str, Any]) -> dict[str, Any]:
+STATISTICS_AT = (
+    "first_contact_reply_at",
+    "last_contact_reply_at",
+    "first_admin_reply_at",
+    "last_admin_reply_at",
+    "first_assignment_at",
+    "last_assignment_at",
+    "first_close_at",
+    "last_close_at",
+)
+
+
+def render_conversation(c: dict[str, Any], *, snoozed_is_open: bool = False) -> dict[str, Any]:
+    """A conversation's REST JSON; `open` is false when snoozed unless `snoozed_is_open` (the setting)."""
     author_type = c["author_type"]
     state = c.get("state", "open")
+    waiting = c["waiting_since"] if "waiting_since" in c else c["created_at"] if author_type != "admin" else None
     return {
         "type": "conversation",
         "id": c["id"],
         "title": c.get("subject"),
         "created_at": c["created_at"],
         "updated_at": c["updated_at"],
-        "waiting_since": c["created_at"] if author_type != "admin" else None,
+        "waiting_since": waiting,
         "snoozed_until": c.get("snoozed_until") if state == "snoozed" else None,
-        "open": state == "open",
+        "open": state == "open" or (state == "snoozed" and snoozed_is_open),
         "state": state,
         "read": False,
-        "priority": "none",
+        "priority": c.get("priority") or "none",
         "admin_assignee_id": int(c["admin_assignee_id"] or 0),
         "team_assignee_id": int(c.get("team_assignee_id") or 0),
         "tags": {"type": "tag.list", "tags": [dict(t) for t in c.get("tags", [])]},
-        "conversation_rating": None,
+        "conversation_rating": _rating(c.get("rating")),
         "source": {
             "type": "conversation",
-            "id": f"src{c['id']}",
+            "id": c.get("source_id") or f"src{c['id']}",
             "delivered_as": "customer_initiated" if author_type != "admin" else "admin_initiated",
             "subject": c.get("subject") or "",
             "body": c["body"],
@@ -157,23 +171,53 @@ def render_conversation(c: dict[str, Any]) -> dict[str, Any]:
             "type": "contact.list",
             "contacts": [{"type": "contact", "id": c["contact_id"], "external_id": c.get("contact_external_id")}],
         },
-        "teammates": {"type": "admin.list", "admins": []},
+        "teammates": {"type": "admin.list", "admins": [{"type": "admin", "id": i} for i in _teammates(c)]},
         "custom_attributes": {},
         "first_contact_reply": None,
         "sla_applied": None,
         "statistics": _statistics(c),
-        "linked_objects": {"type": "list", "data": [], "total_count": 0, "has_more": False},
+        "linked_objects": _linked_objects(c),
         "ai_agent_participated": False,
     }
+
+
+def _teammates(c: dict[str, Any]) -> list[str]:
+    """The admins who took part: authors of admin parts and the assigned admin, in order of appearance."""
+    ids = [str(p["author_id"]) for p in c.get("parts", []) if p["author_type"] == "admin"]
+    if c.get("admin_assignee_id"):
+        ids.append(str(c["admin_assignee_id"]))
+    return list(dict.fromkeys(ids))
+
+
+def _linked_objects(c: dict[str, Any]) -> dict[str, Any]:
+    data = [{"type": "ticket", "id": t["id"], "category": t["category"]} for t in c.get("linked_tickets", [])]
+    return {"type": "list", "data": data, "total_count": len(data), "has_more": False}
+
+
+def _rating(r: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not r:
+        return None
+    teammate = {"type": "admin", "id": r["teammate_id"]} if r.get("teammate_id") else None
+    rendered: dict[str, Any] = {
+        "rating": r["rating"],
+        "remark": r["remark"],
+        "created_at": r["requested_at"],
+        "updated_at": r["replied_at"],
+        "contact": {"type": "contact", "id": r["contact_id"], "external_id": r.get("contact_external_id")},
+    }
+    if teammate is not None:
+        rendered["teammate"] = teammate
+    return rendered
 
 
 def _statistics(c: dict[str, Any]) -> dict[str, Any]:
     stats: dict[str, Any] = {
         "type": "conversation_statistics",
         "count_reopens": int(c.get("count_reopens", 0)),
+        "count_assignments": int(c.get("count_assignments", 0)),
         "count_conversation_parts": len(c.get("parts", [])) + 1,
     }
-    for key in ("first_close_at", "last_close_at", "last_closed_by_id"):
+    for key in (*STATISTICS_AT, "last_closed_by_id"):
         if c.get(key) is not None:
             stats[key] = c[key]
     return stats

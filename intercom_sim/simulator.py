@@ -4,7 +4,7 @@ This module holds `Simulator`: its lifecycle, settings, request log, Python data
 request (auth, version, faults, rate limit). The rest of the package: `server` (HTTP handler), `routes` and
 `contact_routes` (REST endpoints), `search`, `paging`, `render` (Intercom JSON), `workspace` and `state` (data),
 `control` (`/_sim/*`), `faults`, `ratelimit`, `config`, `errors`, `query` (search language), `notifications` and
-`webhooks` (webhook notifications and their delivery).
+`webhooks` (webhook notifications and their delivery); `lifecycle_api` holds the Python API of the lifecycle events.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from intercom_sim.config import Config, update_config
 from intercom_sim.control import control
 from intercom_sim.errors import ApiError, Response, error_from, error_response
 from intercom_sim.faults import draw_fault, server_error
+from intercom_sim.lifecycle_api import LifecycleApi
 from intercom_sim.query import QueryError
 from intercom_sim.ratelimit import RateWindow
-from intercom_sim.render import ADMIN_ID, render_company, render_contact, render_conversation, render_tag
+from intercom_sim.render import ADMIN_ID, render_company, render_contact, render_tag
 from intercom_sim.routes import route
 from intercom_sim.server import serve
 from intercom_sim.state import new_id
@@ -47,7 +48,7 @@ class RequestRecord:
     at: float
 
 
-class Simulator:
+class Simulator(LifecycleApi):
     """Intercom API 2.16 as far as the connector uses it; see docs/simulator.md."""
 
     def __init__(self, token: str = "sim-token", *, port: int = 0, seed: int = 0) -> None:  # noqa: S107
@@ -227,11 +228,11 @@ class Simulator:
     def close_conversation(self, conv_id: str) -> dict[str, Any]:
         """An admin closes it (as `POST /conversations/{id}/parts` `close`): `statistics.last_close_at` moves."""
         with self._lock:
-            return render_conversation(self._ws.change_conversation(conv_id, "close", ADMIN_ID))
+            return self._ws.conversation_json(self._ws.change_conversation(conv_id, "close", ADMIN_ID))
 
     def open_conversation(self, conv_id: str) -> dict[str, Any]:
         with self._lock:
-            return render_conversation(self._ws.change_conversation(conv_id, "open", ADMIN_ID))
+            return self._ws.conversation_json(self._ws.change_conversation(conv_id, "open", ADMIN_ID))
 
     def add_conversation(
         self,
@@ -248,22 +249,14 @@ class Simulator:
         with self._lock:
             contact = self._ws.contact_or_error(contact_id)
             created = int(created_at if created_at is not None else self._ws.stamp())
-            conv_id = str(100000000 + len(self._ws.store.conversations) + 1)
-            record = {
-                "id": conv_id,
-                "created_at": created,
+            record = self._ws.new_conversation(contact, body, created, author_type=author_type)
+            record |= {
                 "updated_at": int(updated_at if updated_at is not None else created),
                 "subject": subject,
-                "body": body,
-                "author_type": author_type,
-                "author_id": contact_id if author_type in ("user", "lead", "contact") else "1",
-                "contact_id": contact_id,
-                "contact_external_id": contact.get("external_id"),
                 "admin_assignee_id": admin_assignee_id,
-                "state": "open",
             }
             self._ws.insert_conversation(record, delayed=index)
-            return render_conversation(record)
+            return self._ws.conversation_json(record)
 
     def update_conversation(self, conv_id: str, at: int | None = None, **fields: Any) -> dict[str, Any]:
         with self._lock:
@@ -272,7 +265,7 @@ class Simulator:
                 raise ApiError(404, "not_found", "Resource Not Found")
             record.update(fields)
             record["updated_at"] = int(at if at is not None else self._ws.stamp())
-            rendered = render_conversation(record)
+            rendered = self._ws.conversation_json(record)
             self._ws.index_conversation(conv_id, rendered, delayed=True)
             return rendered
 
@@ -289,7 +282,7 @@ class Simulator:
 
     def conversations(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [render_conversation(c) for c in self._ws.store.conversations.values()]
+            return [self._ws.conversation_json(c) for c in self._ws.store.conversations.values()]
 
     def iter_contacts(self) -> Iterator[dict[str, Any]]:
         return iter(self.contacts())

@@ -1,4 +1,5 @@
-"""The simulator's data: contacts, companies, tags, conversations, and the delayed search index."""
+"""The simulator's data: contacts, companies, tags, conversations, and the delayed search indexes (tickets live in
+`tickets.TicketBook`, their index here)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ class Store:
     contact_tags: dict[str, list[str]] = field(default_factory=dict)
     contact_index: dict[str, Indexed] = field(default_factory=dict)
     conversation_index: dict[str, Indexed] = field(default_factory=dict)
+    ticket_index: dict[str, Indexed] = field(default_factory=dict)
     pending_until: float = 0.0
     write_seq: int = 0
     version: int = 0

@@ -8,10 +8,14 @@ from typing import Any
 
 from intercom_sim.config import Config
 from intercom_sim.conversation_writes import ConversationWrites
+from intercom_sim.data_attributes import seeded_custom
 from intercom_sim.errors import ApiError
-from intercom_sim.notifications import contact_notices, contact_tag_item, conversation_notices, webhook_item
+from intercom_sim.notifications import contact_notices, contact_tag_item, conversation_notices, deleted_contact_item
 from intercom_sim.render import render_company, render_contact, render_conversation, render_tag
+from intercom_sim.shapes import shape_item
 from intercom_sim.state import Indexed, Store, new_id
+from intercom_sim.ticket_writes import TicketWrites
+from intercom_sim.tickets import TicketBook
 from intercom_sim.webhooks import WebhookSender
 
 SearchResult = tuple[list[tuple[Any, ...]], list[dict[str, Any]]]
@@ -32,7 +36,7 @@ def latest(kind: dict[str, Indexed], obj_id: str) -> dict[str, Any] | None:
     return max(entry.versions, key=lambda v: v[1])[2] if entry and entry.versions else None
 
 
-class Workspace(ConversationWrites):
+class Workspace(ConversationWrites, TicketWrites):
     """All that `Simulator.reset` clears but the request log; callers hold the simulator's lock."""
 
     def __init__(self, config: Config, webhooks: WebhookSender | None = None) -> None:
@@ -46,7 +50,11 @@ class Workspace(ConversationWrites):
         self.search_cache: dict[Any, SearchResult] = {}
         self.notes: list[dict[str, Any]] = []
         self.events: dict[tuple[str, str, int], dict[str, Any]] = {}  # (contact id, name, created_at): deduped
+        self.messages: list[dict[str, Any]] = []
         self.reseed()
+        self.tickets = TicketBook()
+        self.tickets.seed(self.stamp())
+        self.data_attributes: list[dict[str, Any]] = seeded_custom(self.stamp())
 
     def reseed(self) -> None:
         self.index_rng = random.Random(f"index-{self.config.seed}")
@@ -68,7 +76,7 @@ class Workspace(ConversationWrites):
         """The one hook for webhook notifications: a write calls it with the REST JSON of the object after the write.
         Nothing happens unless webhooks are on and `topic` is subscribed; sending happens later, off the lock."""
         if self.webhooks is not None and self.wants(topic):
-            item = webhook_item(item, iso=self.config.webhook_iso_timestamps)
+            item = shape_item(item, self.config.webhook_shapes)
             self.webhooks.publish(topic, object_id, item, self.stamp(), self.config, self.webhook_rng)
 
     def contact_written(self, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
@@ -77,6 +85,10 @@ class Workspace(ConversationWrites):
         signed_up = self.config.webhook_signed_up_on_conversion
         for topic, item in contact_notices(before, after, self.stamp(), signed_up=signed_up):
             self.emit(topic, after["id"], item)
+
+    def conversation_json(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A conversation's REST JSON under the workspace's settings (`snoozed_is_open`)."""
+        return render_conversation(record, snoozed_is_open=self.config.snoozed_is_open)
 
     # ---- search index ----------------------------------------------------------------------------------------------
     def delay(self, delayed: bool) -> tuple[float, float] | None:
@@ -103,12 +115,23 @@ class Workspace(ConversationWrites):
         self.store.conversations[record["id"]] = record
         self.seq += 1
         self.conversation_seq[record["id"]] = self.seq
-        self.index_conversation(record["id"], render_conversation(record), delayed=delayed)
+        self.index_conversation(record["id"], self.conversation_json(record), delayed=delayed)
 
-    def index_conversation(self, conv_id: str, snapshot: dict[str, Any], *, delayed: bool) -> None:
+    def index_conversation(
+        self,
+        conv_id: str,
+        snapshot: dict[str, Any],
+        *,
+        delayed: bool,
+        notices: list[tuple[str, dict[str, Any]]] | None = None,
+    ) -> None:
+        """Index a conversation's new snapshot and send `notices` ((topic, item) pairs); a write that names none
+        (None) notifies what the snapshots' difference shows (`conversation_notices`)."""
         before = latest(self.store.conversation_index, conv_id)
         self.store.index(self.store.conversation_index, conv_id, snapshot, self.delay(delayed), self.index_rng)
-        for topic, item in conversation_notices(before, snapshot, part_id=new_id()):
+        if notices is None:
+            notices = conversation_notices(before, snapshot, part_id=new_id())
+        for topic, item in notices:
             self.emit(topic, conv_id, item)
 
     # ---- lookups and writes ----------------------------------------------------------------------------------------
@@ -188,6 +211,14 @@ class Workspace(ConversationWrites):
             raise ApiError(404, "company_not_found", "Company Not Found")
         link(company, "tag_ids", tag_id)
 
+    def untag_company(self, company_id: str, tag_id: str) -> None:
+        """Remove a tag from a company; a company without it is left as it is (unconfirmed)."""
+        company = self.store.companies.get(company_id)
+        if company is None:
+            raise ApiError(404, "company_not_found", "Company Not Found")
+        if tag_id in company.get("tag_ids", []):
+            company["tag_ids"].remove(tag_id)
+
     def upsert_tag(self, name: str) -> dict[str, Any]:
         for tag in self.store.tags.values():
             if tag["name"] == name:
@@ -222,6 +253,7 @@ class Workspace(ConversationWrites):
         self.store.contact_companies.pop(contact_id, None)
         self.store.contact_tags.pop(contact_id, None)
         self.store.index(self.store.contact_index, contact_id, None, self.delay(True), self.index_rng)
+        self.emit("contact.deleted", contact_id, deleted_contact_item(record))
         return record
 
     def untag_contact(self, contact_id: str, tag_id: str) -> dict[str, Any]:

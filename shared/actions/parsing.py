@@ -6,7 +6,7 @@ Rules (docs/actions.md repeats them for callers):
 - a body is a JSON object; a field the action does not know is a 400 naming that field (a typo never passes silently);
 - strings are trimmed; an optional field that is null or "" counts as not given (flows send "" for empty inputs);
 - `email` must look like an address (`local@domain.tld`, at most 254 characters);
-- `image_url` is an https URL; `companies` is one Intercom company id or a list of at most 10;
+- `image_url` is an https URL (`website` http or https); `companies` is one Intercom company id or a list of at most 10;
 - ids (in paths or in bodies) are 1-64 letters, digits, `_` or `-`, so nothing can reshape Intercom's URL;
 - timestamps are ISO-8601 with a UTC offset (`2026-01-02T03:04:05Z`, `...+02:00`) or Unix seconds;
 - `custom_attributes` is a flat object of strings, numbers, booleans or nulls;
@@ -31,12 +31,13 @@ from pydantic import (
     Field,
     ValidationError,
     WithJsonSchema,
-    field_validator,
 )
 
 from shared.errors import BadRequest
+from shared.models.designer import ADMINS, COMPANIES, TAG_NAMES, designer
 
 MAX_COMPANIES = 10
+MAX_URL = 2048
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 150
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -132,6 +133,10 @@ def _https_url(value: str | None) -> str | None:
     return None if value is None else check_https_url(value)
 
 
+def _web_url(value: str | None) -> str | None:
+    return None if value is None else check_url(value, ("http", "https"))
+
+
 def check_email(value: str) -> str:
     """`local@domain.tld` with sane characters; ValueError otherwise."""
     if len(value) > 254:
@@ -152,17 +157,24 @@ def check_id(value: str, what: str = "an Intercom id") -> str:
 
 
 def check_https_url(value: str) -> str:
-    if len(value) > 2048:
-        raise ValueError("must be at most 2048 characters")
+    """An https URL with a host (an avatar's image); ValueError otherwise."""
+    return check_url(value, ("https",))
+
+
+def check_url(value: str, schemes: tuple[str, ...]) -> str:
+    """A URL of one of `schemes` with a host, at most 2048 characters; ValueError naming the schemes otherwise."""
+    what = f"an {' or '.join(schemes)} URL"
+    if len(value) > MAX_URL:
+        raise ValueError(f"must be at most {MAX_URL} characters")
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 (a port out of 0..65535 or not a number raises)
     except ValueError:
-        raise ValueError("must be an https URL") from None
-    if parts.scheme.lower() != "https":
-        raise ValueError("must be an https URL (http and other schemes are refused)")
+        raise ValueError(f"must be {what}") from None
+    if parts.scheme.lower() not in schemes:
+        raise ValueError(f"must be {what} (other schemes are refused)")
     if not parts.hostname or any(c.isspace() for c in value):
-        raise ValueError("must be an https URL with a host, such as https://example.com/me.png")
+        raise ValueError(f"must be {what} with a host, such as https://example.com/")
     return value
 
 
@@ -186,6 +198,7 @@ Email = Annotated[str, BeforeValidator(_strip), Field(min_length=1), AfterValida
 OptionalEmail = Annotated[str | None, BeforeValidator(blank_to_none), AfterValidator(_email)]
 OptionalText = Annotated[str | None, BeforeValidator(blank_to_none)]
 OptionalHttpsUrl = Annotated[str | None, BeforeValidator(blank_to_none), AfterValidator(_https_url)]
+OptionalWebUrl = Annotated[str | None, BeforeValidator(blank_to_none), AfterValidator(_web_url)]
 Companies = Annotated[list[str], BeforeValidator(_companies)]
 IntercomId = Annotated[str, BeforeValidator(_strip), AfterValidator(check_id)]
 OptionalId = Annotated[str | None, BeforeValidator(_optional_id)]
@@ -194,6 +207,11 @@ _TIMESTAMP_SCHEMA = WithJsonSchema({"type": "string", "description": "ISO-8601 w
 Timestamp = Annotated[int, BeforeValidator(_timestamp), _TIMESTAMP_SCHEMA]
 OptionalTimestamp = Annotated[int | None, BeforeValidator(_optional_timestamp), _TIMESTAMP_SCHEMA]
 CustomAttributes = Annotated[dict[str, str | int | float | bool | None] | None, BeforeValidator(_custom_attributes)]
+# Inputs the designer fills from a list of the workspace (shared/models/designer.py): the type carries the dropdown.
+OptionalAdminId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=ADMINS))]
+AssigneeId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=ADMINS))]
+CompanyId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=COMPANIES))]
+TagName = Annotated[str, Field(min_length=1, max_length=255, json_schema_extra=designer(dropdown=TAG_NAMES))]
 
 
 class Body(BaseModel):
@@ -208,32 +226,46 @@ class Query(BaseModel):
     model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
-class PageQuery(BaseModel):
+def _per_page(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return DEFAULT_PER_PAGE
+        if not re.fullmatch(r"[+-]?[0-9]{1,6}", text):
+            raise ValueError(f"must be a whole number from 1 to {MAX_PER_PAGE}")
+        value = int(text)
+    if isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= MAX_PER_PAGE:
+        raise ValueError(f"must be a whole number from 1 to {MAX_PER_PAGE}")
+    return value
+
+
+PerPage = Annotated[int, BeforeValidator(_per_page)]
+
+
+def page_size(items: str) -> Any:
+    """The `per_page` field of a list whose items are `items` ("Users": "Users per page (1 to 150)")."""
+    return Field(
+        DEFAULT_PER_PAGE,
+        ge=1,
+        le=MAX_PER_PAGE,
+        title="Page Size",
+        description=f"{items} per page (1 to {MAX_PER_PAGE})",
+        json_schema_extra=designer("advanced"),
+    )
+
+
+class PageQuery(Query):
     """Base of every list query: `per_page` (1..150, default 50) and the sealed `cursor` of a nextLink."""
 
-    model_config = ConfigDict(extra="ignore", defer_build=True)
-
-    per_page: int = Field(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE)
-    cursor: str | None = Field(None, min_length=1, max_length=2048)
-
-    @field_validator("per_page", mode="before")
-    @classmethod
-    def _per_page(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            text = value.strip()
-            if not text:
-                return DEFAULT_PER_PAGE
-            if not re.fullmatch(r"[+-]?[0-9]{1,6}", text):
-                raise ValueError(f"must be a whole number from 1 to {MAX_PER_PAGE}")
-            value = int(text)
-        if isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= MAX_PER_PAGE:
-            raise ValueError(f"must be a whole number from 1 to {MAX_PER_PAGE}")
-        return value
-
-    @field_validator("cursor", mode="before")
-    @classmethod
-    def _cursor(cls, value: Any) -> Any:
-        return blank_to_none(value)
+    per_page: PerPage = page_size("Items")
+    cursor: Annotated[str | None, BeforeValidator(blank_to_none)] = Field(
+        None,
+        min_length=1,
+        max_length=2048,
+        title="Cursor",
+        description="Where the page starts; nextLink carries it (paging follows nextLink)",
+        json_schema_extra=designer("internal"),
+    )
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:

@@ -16,8 +16,7 @@ from shared.errors import BadRequest, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest, IntercomConflict
-from shared.models.common import Tag
-from shared.models.contacts import tag_to_model
+from shared.models.tags import Tag, tag_to_model
 
 
 class _TagGone(Exception):

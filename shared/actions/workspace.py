@@ -8,51 +8,23 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
-
 from shared.errors import BadRequest, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.me import read_me
-from shared.models.common import Tag, _flag, _obj, _Shape, _text
-from shared.models.contacts import tag_to_model
-
-
-class Admin(_Shape):
-    """A teammate of the workspace (interface §7)."""
-
-    id: str = Field(description="Intercom id of the admin")
-    name: str | None = None
-    email: str | None = None
-    away_mode_enabled: bool | None = Field(None, description="true while the admin is set to away")
+from shared.models.common import as_object
+from shared.models.tags import Tag, tag_to_model
+from shared.models.workspace import Admin, Team, admin_to_model, team_to_model
 
 
 def _items(body: Any, key: str) -> list[dict[str, Any]]:
-    items = _obj(body).get(key)
+    items = as_object(body).get(key)
     return [item for item in items or [] if isinstance(item, dict) and item.get("id") is not None]
-
-
-class Team(_Shape):
-    """A team of the workspace (interface §10): an assignee of conversations and tickets."""
-
-    id: str = Field(title="Team ID", description="Intercom id of the team")
-    name: str | None = Field(None, title="Name")
-    admin_ids: list[str] = Field(
-        default_factory=list, title="Admin IDs", description="Intercom ids of the team's admins"
-    )
 
 
 def list_admins(client: IntercomClient, deadline: Deadline) -> list[Admin]:
     """Every admin of the workspace (`GET /admins`, one call)."""
-    return [
-        Admin(
-            id=str(admin["id"]),
-            name=_text(admin.get("name")),
-            email=_text(admin.get("email")),
-            away_mode_enabled=_flag(admin.get("away_mode_enabled")),
-        )
-        for admin in _items(client.get("/admins", deadline=deadline), "admins")
-    ]
+    return [admin_to_model(admin) for admin in _items(client.get("/admins", deadline=deadline), "admins")]
 
 
 def list_tags(client: IntercomClient, deadline: Deadline) -> list[Tag]:
@@ -62,16 +34,7 @@ def list_tags(client: IntercomClient, deadline: Deadline) -> list[Tag]:
 
 def list_teams(client: IntercomClient, deadline: Deadline) -> list[Team]:
     """Every team of the workspace (`GET /teams`, one call)."""
-    return [
-        Team(
-            id=str(team["id"]),
-            name=_text(team.get("name")),
-            admin_ids=[
-                str(a) for a in team.get("admin_ids") or [] if isinstance(a, str | int) and not isinstance(a, bool)
-            ],
-        )
-        for team in _items(client.get("/teams", deadline=deadline), "teams")
-    ]
+    return [team_to_model(team) for team in _items(client.get("/teams", deadline=deadline), "teams")]
 
 
 def acting_admin(client: IntercomClient, admin_id: str | None, deadline: Deadline) -> str:

@@ -17,7 +17,7 @@ import logging
 import random
 import ssl
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,6 +31,7 @@ from shared.errors import BadRequest
 from shared.intercom.deadline import Deadline
 from shared.settings import CONNECTION_HEADER, Settings
 from shared.triggers.eventlog import Checkpoint, Event, EventLog
+from shared.triggers.poll import PollOutcome
 
 log = logging.getLogger("shared.consumers.delivery")
 
@@ -321,6 +322,21 @@ def deliver_pending(settings: Settings, connection: str, trigger: str, deadline:
     Bounded by `deadline`; logs its own errors and never raises. The number of events delivered.
     """
     return Deliverer(settings).deliver_pending(connection, trigger, deadline)
+
+
+def deliver_polled(settings: Settings, outcomes: Iterable[PollOutcome], deadline: Deadline) -> int:
+    """For the poll timers, once every connection was polled: push the events each poll logged (a slow subscriber
+    of one connection never eats another connection's poll time; what is left, the `deliver_webhooks` timer does)."""
+    delivered = 0
+    for outcome in outcomes:
+        if outcome.events > 0:
+            try:
+                delivered += deliver_pending(settings, outcome.connection, outcome.trigger, deadline)
+            except Exception as exc:  # it logs and swallows its own errors; this is a second line
+                log.error(
+                    "delivery %s connection=%s failed: %s", outcome.trigger, outcome.connection, type(exc).__name__
+                )
+    return delivered
 
 
 def deliver_all(settings: Settings, deadline: Deadline) -> int:

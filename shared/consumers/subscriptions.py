@@ -32,7 +32,8 @@ from shared.consumers.callbacks import Resolver, check_callback, system_resolver
 from shared.errors import BadRequest, NotFound, Unavailable
 from shared.settings import CONNECTION_HEADER, Connection, Settings
 from shared.storage import LazyTable, table_name, unavailable
-from shared.triggers.eventlog import TRIGGERS, EventLog
+from shared.triggers.eventlog import EventLog
+from shared.triggers.registry import TRIGGERS
 
 TABLE_PREFIX = "IcSubs"
 STORAGE_RETRIES = 2
@@ -41,7 +42,7 @@ _ID = re.compile(r"^(?P<connection>[A-Za-z0-9]{1,40})-(?P<hash>[0-9a-f]{32})$")
 
 def known_trigger(name: str | None) -> str:
     """The trigger's name; 404 for a name that is not one of the triggers."""
-    if name not in TRIGGERS:
+    if name is None or name not in TRIGGERS:
         raise NotFound(f"no trigger named {name!r}; triggers: {', '.join(TRIGGERS)}")
     return name
 

@@ -58,7 +58,11 @@ class NameCache:
 
     # -- tags ------------------------------------------------------------------------------------------------------
 
-    def tag_names(self, client: _Client, ids: Iterable[str], deadline: Deadline) -> dict[str, str]:
+    def tag_names(
+        self, client: _Client, ids: Iterable[str], deadline: Deadline, *, recheck_unknown: bool = False
+    ) -> dict[str, str]:
+        """Names of the tags that have one. An id the list does not know re-reads it at most once per
+        REFRESH_FLOOR_SECONDS, or at once with `recheck_unknown` (a tag an event names was likely just made)."""
         wanted = [i for i in ids if i]
         if not wanted:
             return {}
@@ -66,7 +70,8 @@ class NameCache:
         with self._lock:
             stale = now >= self._tags_expire
             unknown = any(i not in self._tags for i in wanted)
-            refresh = stale or (unknown and now - self._tags_read >= REFRESH_FLOOR_SECONDS)
+            floor = 0.0 if recheck_unknown else REFRESH_FLOOR_SECONDS
+            refresh = stale or (unknown and now - self._tags_read >= floor)
         if refresh:
             self._read_tags(client, deadline)
         with self._lock:

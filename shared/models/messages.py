@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import Field
 
-from shared.models.common import _Shape, _text, format_timestamp
+from shared.models.common import Shape, as_text, format_timestamp
 
 
-class SentMessage(_Shape):
+class SentMessage(Shape):
     id: str = Field(title="Message ID", description="Intercom id of the message")
     message_type: str | None = Field(None, title="Message Type", description="inapp or email")
     created_at: str | None = Field(None, title="Created At", description="yyyy-MM-ddTHH:mm:ss.fffZ (UTC)")
@@ -25,7 +25,7 @@ def message_to_model(message: Mapping[str, Any]) -> SentMessage:
     """An Intercom `admin_message` -> SentMessage."""
     return SentMessage(
         id=str(message["id"]),
-        message_type=_text(message.get("message_type")),
+        message_type=as_text(message.get("message_type")),
         created_at=format_timestamp(message.get("created_at")),
-        conversation_id=_text(message.get("conversation_id")) or None,
+        conversation_id=as_text(message.get("conversation_id")) or None,
     )

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import Field
 
-from shared.models.common import _obj, _Shape, _text, format_timestamp
+from shared.models.common import Shape, as_object, as_text, format_timestamp
 
 TITLE_ATTRIBUTE = "_default_title_"
 DESCRIPTION_ATTRIBUTE = "_default_description_"
@@ -28,12 +28,12 @@ DEFAULT_ATTRIBUTES = (TITLE_ATTRIBUTE, DESCRIPTION_ATTRIBUTE)
 STATE_CATEGORIES = ("submitted", "in_progress", "waiting_on_customer", "resolved")
 
 
-class TicketTypeRef(_Shape):
+class TicketTypeRef(Shape):
     id: str | None = Field(None, title="Ticket Type ID", description="Intercom id of the ticket type")
     name: str | None = Field(None, title="Ticket Type", description="Name of the ticket type")
 
 
-class TicketStateRef(_Shape):
+class TicketStateRef(Shape):
     id: str | None = Field(None, title="Ticket State ID", description="Intercom id of the ticket state")
     category: str | None = Field(
         None, title="State Category", description="submitted, in_progress, waiting_on_customer or resolved"
@@ -44,11 +44,11 @@ class TicketStateRef(_Shape):
     )
 
 
-class ContactRef(_Shape):
+class ContactRef(Shape):
     id: str = Field(title="Contact ID", description="Intercom id of the contact")
 
 
-class Ticket(_Shape):
+class Ticket(Shape):
     """A ticket (interface §9): what the ticket actions answer and the ticket triggers carry."""
 
     id: str = Field(title="Ticket ID", description="Intercom API id of the ticket (what the ticket actions take)")
@@ -95,17 +95,17 @@ def ticket_state_to_model(state: Any) -> TicketStateRef:
     """Intercom's `ticket_state` object (2.16), or an older payload's flat state string."""
     if isinstance(state, str):
         return TicketStateRef(category=state if state in STATE_CATEGORIES else None, internal_label=state)
-    state = _obj(state)
+    state = as_object(state)
     return TicketStateRef(
         id=_ident(state.get("id")),
-        category=_text(state.get("category")),
-        internal_label=_text(state.get("internal_label")),
-        external_label=_text(state.get("external_label")),
+        category=as_text(state.get("category")),
+        internal_label=as_text(state.get("internal_label")),
+        external_label=as_text(state.get("external_label")),
     )
 
 
 def _contacts(value: Any) -> list[ContactRef]:
-    items = _obj(value).get("contacts") if isinstance(value, dict) else value
+    items = as_object(value).get("contacts") if isinstance(value, dict) else value
     return [
         ContactRef(id=str(item["id"]))
         for item in (items if isinstance(items, list) else [])
@@ -116,23 +116,23 @@ def _contacts(value: Any) -> list[ContactRef]:
 def _company_id(ticket: Mapping[str, Any]) -> str | None:
     ident = ticket.get("company_id")
     if ident is None:
-        ident = _obj(ticket.get("company")).get("id")
+        ident = as_object(ticket.get("company")).get("id")
     return _ident(ident)
 
 
 def ticket_to_model(ticket: Mapping[str, Any]) -> Ticket:
     """An Intercom `ticket` -> Ticket."""
-    attributes = dict(_obj(ticket.get("ticket_attributes")))
+    attributes = dict(as_object(ticket.get("ticket_attributes")))
     title = attributes.pop(TITLE_ATTRIBUTE, ticket.get("title"))
     description = attributes.pop(DESCRIPTION_ATTRIBUTE, ticket.get("description"))
-    ticket_type = _obj(ticket.get("ticket_type"))
+    ticket_type = as_object(ticket.get("ticket_type"))
     return Ticket(
         id=str(ticket["id"]),
         ticket_id=_ident(ticket.get("ticket_id")),
-        title=_text(title),
-        description=_text(description),
-        category=_text(ticket.get("category") or ticket_type.get("category")),
-        ticket_type=TicketTypeRef(id=_ident(ticket_type.get("id")), name=_text(ticket_type.get("name"))),
+        title=as_text(title),
+        description=as_text(description),
+        category=as_text(ticket.get("category") or ticket_type.get("category")),
+        ticket_type=TicketTypeRef(id=_ident(ticket_type.get("id")), name=as_text(ticket_type.get("name"))),
         ticket_state=ticket_state_to_model(ticket.get("ticket_state")),
         ticket_attributes={str(name): value for name, value in attributes.items()},
         contacts=_contacts(ticket.get("contacts")),
@@ -149,7 +149,7 @@ def ticket_to_model(ticket: Mapping[str, Any]) -> Ticket:
 # -- ticket types and states (List ticket types, List ticket states) --------------------------------------------------
 
 
-class TicketState(_Shape):
+class TicketState(Shape):
     """A state tickets can be in (List ticket states)."""
 
     id: str = Field(
@@ -164,12 +164,12 @@ class TicketState(_Shape):
     )
 
 
-class AttributeOption(_Shape):
+class AttributeOption(Shape):
     id: str = Field(title="Option ID", description="What a ticket attribute of type list takes as its value")
     label: str | None = Field(None, title="Label", description="What the option shows")
 
 
-class TicketTypeAttribute(_Shape):
+class TicketTypeAttribute(Shape):
     """One attribute of a ticket type: a key of `ticket_attributes` in Create ticket and Update ticket."""
 
     id: str | None = Field(None, title="Attribute ID", description="Intercom id of the attribute")
@@ -186,7 +186,7 @@ class TicketTypeAttribute(_Shape):
     )
 
 
-class TicketType(_Shape):
+class TicketType(Shape):
     """A ticket type with its own attributes (List ticket types); title and description are every type's."""
 
     id: str = Field(
@@ -209,8 +209,8 @@ def _listed(value: Any, key: str) -> list[dict[str, Any]]:
 
 def _options(input_options: Any) -> list[AttributeOption]:
     return [
-        AttributeOption(id=str(option["id"]), label=_text(option.get("label")))
-        for option in _listed(_obj(input_options).get("list_options"), "list_options")
+        AttributeOption(id=str(option["id"]), label=as_text(option.get("label")))
+        for option in _listed(as_object(input_options).get("list_options"), "list_options")
         if _ident(option.get("id")) is not None and option.get("archived") is not True
     ]
 
@@ -229,15 +229,15 @@ def ticket_type_to_model(ticket_type: Mapping[str, Any]) -> TicketType:
     )
     return TicketType(
         id=str(ticket_type["id"]),
-        name=_text(ticket_type.get("name")),
-        description=_text(ticket_type.get("description")) or None,
-        category=_text(ticket_type.get("category")),
+        name=as_text(ticket_type.get("name")),
+        description=as_text(ticket_type.get("description")) or None,
+        category=as_text(ticket_type.get("category")),
         attributes=[
             TicketTypeAttribute(
                 id=_ident(a.get("id")),
                 name=str(a["name"]),
-                description=_text(a.get("description")) or None,
-                data_type=_text(a.get("data_type")),
+                description=as_text(a.get("description")) or None,
+                data_type=as_text(a.get("data_type")),
                 required=a.get("required_to_create") is True,
                 options=_options(a.get("input_options")),
             )

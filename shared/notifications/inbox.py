@@ -1,7 +1,8 @@
 """The durable inbox of accepted webhook notifications: the Azure Storage Queue `intercom-notifications`, drained by
 the queue-triggered worker (functions/intake.py), with the host's retries and its `-poison` queue.
 
-A message is JSON `{"connection", "verified", "received_at", "body"}` with Intercom's raw body as text. A body too
+A message is JSON `{"connection", "verified", "received_at", "body"}` with Intercom's raw body as text, and
+`"replay"` (the unreadable record's key) when an operator replays an unreadable notification. A body too
 large for a queue message (64 KiB, base64-encoded) goes to the table `IcInbox` and the message carries its row key
 (`"ref"`) instead: the claim-check pattern. Messages are base64 text, the Functions host's default encoding.
 """
@@ -40,12 +41,14 @@ STORAGE_RETRIES = 2
 @dataclass(frozen=True)
 class Notification:
     """An accepted notification. `verified`: its app_id matched the connection's known workspace at intake (when the
-    workspace was not known yet, the worker checks it against `GET /me` before using it)."""
+    workspace was not known yet, the worker checks it against `GET /me` before using it). `replay`: the key of the
+    unreadable record this is a replay of (shared/notifications/unreadable.py), None for a notification as received."""
 
     connection: str
     verified: bool
     received_at: float
     body: str
+    replay: str | None = None
 
 
 _lock = threading.Lock()
@@ -77,6 +80,8 @@ def enqueue(storage_connection_string: str, notification: Notification) -> None:
         "verified": notification.verified,
         "received_at": notification.received_at,
     }
+    if notification.replay is not None:
+        message["replay"] = notification.replay
     if len(notification.body) <= MAX_INLINE_CHARS:
         message["body"] = notification.body
     else:
@@ -102,6 +107,7 @@ def decode(storage_connection_string: str, text: str) -> Notification:
         verified=message.get("verified") is True,
         received_at=float(message.get("received_at") or 0),
         body=body,
+        replay=message["replay"] if isinstance(message.get("replay"), str) else None,
     )
 
 

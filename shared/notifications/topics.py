@@ -1,20 +1,8 @@
 """Which trigger events a webhook notification is, keyed exactly as the polls key them (interface §6).
 
-A topic maps to one or more routes; a route names its trigger and the rule that gives the event's identity from
-`data.item` (the object as Intercom's REST API shows it, timestamps as Unix seconds or ISO-8601 strings):
-
-| topic | trigger: key (occurred at) |
-|---|---|
-| contact.user.created | user-created: id (created_at); user-updated: id:updated_at |
-| contact.lead.created | lead-created: id (created_at) |
-| contact.user.updated | user-updated: id:updated_at |
-| contact.lead.signed_up | user-created: id (updated_at); user-updated: id:updated_at; lead-converted: id (updated_at) |
-| conversation.user.created | conversation-started: id (created_at) |
-| contact.lead.added_email | lead-email-added: id (updated_at) |
-| contact.{user,lead}.tag.created | contact-tagged: contact id:tag id (the `contact_tag`'s created_at) |
-| conversation.admin.closed | conversation-closed: id:statistics.last_close_at |
-| company.created | company-created: id (created_at) |
-| contact.unsubscribed | contact-unsubscribed: the `contact_unsubscribe`'s contact id (its updated_at) |
+The routes follow from the triggers' `Webhook` declarations (shared/triggers/registry.py): a topic feeds every
+trigger that declares it, each with the key rule of its declaration (shared/triggers/topic_rules.py). The README's
+topic table is generated from the same declarations (connector/readme.py).
 
 A created user is also a user-updated event because a poll of user-updated logs it as one (role user, updated in the
 window); a converted lead is a user-created event as the lead markers make it for polls. A route may take its object
@@ -24,28 +12,16 @@ item, which is also the shape its body is built from.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
+
+from shared.triggers import topic_rules
+from shared.triggers.registry import TRIGGERS, Webhook
+from shared.triggers.topic_rules import Found, unix_seconds
 
 # -- timestamps ----------------------------------------------------------------------------------------------------
 
-
-def unix_seconds(value: Any) -> int | None:
-    """Unix seconds from an int/float or an ISO-8601 string with an offset (as real payloads carry); else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return int(value)
-    if isinstance(value, str) and value.strip():
-        try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return int(moment.timestamp()) if moment.tzinfo is not None else None
-    return None
 
 
 def _is_stamp_name(name: str) -> bool:
@@ -53,11 +29,12 @@ def _is_stamp_name(name: str) -> bool:
 
 
 def normalized(value: Any) -> Any:
-    """A copy of a webhook object with every `*_at` timestamp as Unix seconds, as the REST API gives them."""
+    """A copy of a webhook object with every `*_at` timestamp as whole Unix seconds, as the REST API gives them
+    (a value that is no timestamp, e.g. null or "never", is kept as it is)."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for name, inner in value.items():
-            if isinstance(name, str) and _is_stamp_name(name) and isinstance(inner, str):
+            if isinstance(name, str) and _is_stamp_name(name) and isinstance(inner, str | int | float):
                 stamp = unix_seconds(inner)
                 out[name] = inner if stamp is None else stamp
             else:
@@ -68,129 +45,51 @@ def normalized(value: Any) -> Any:
     return value
 
 
+def notification_item(envelope: Mapping[str, Any]) -> dict[str, Any]:
+    """The envelope's `data.item`, normalized, with the envelope's `created_at` standing for the item's when a
+    `contact_tag` has none (captured so in 2026: the tagging happened when the notification was made)."""
+    data = envelope.get("data")
+    item = data.get("item") if isinstance(data, Mapping) else None
+    out: dict[str, Any] = normalized(item) if isinstance(item, dict) else {}
+    if out.get("type") == "contact_tag" and unix_seconds(out.get("created_at")) is None:
+        stamp = unix_seconds(envelope.get("created_at"))
+        if stamp is not None:
+            out["created_at"] = stamp
+    return out
+
+
 # -- routes --------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Found:
-    """An event's identity: its log key, the object's id, and when it occurred (Intercom's Unix seconds)."""
-
-    key: str
-    object_id: str
-    occurred_at: int
-
-
-def _dig(item: Mapping[str, Any], path: str) -> Any:
-    value: Any = item
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, Mapping) else None
-    return value
-
-
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # Intercom's ids; anything else could not be a log key
-
-
-def _object_id(value: Any) -> str | None:
-    if isinstance(value, Mapping):
-        value = value.get("id")
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        return None
-    return str(value) if _ID.match(str(value)) else None
-
-
-Identify = Callable[[Mapping[str, Any]], Found | None]
-
-
-def _by_id(field: str) -> Identify:
-    def rule(item: Mapping[str, Any]) -> Found | None:
-        object_id, stamp = _object_id(item), unix_seconds(_dig(item, field))
-        return None if object_id is None or stamp is None else Found(object_id, object_id, stamp)
-
-    return rule
-
-
-def _by_version(field: str) -> Identify:
-    def rule(item: Mapping[str, Any]) -> Found | None:
-        object_id, stamp = _object_id(item), unix_seconds(_dig(item, field))
-        return None if object_id is None or stamp is None else Found(f"{object_id}:{stamp}", object_id, stamp)
-
-    return rule
-
-
-def _tagging(item: Mapping[str, Any]) -> Found | None:
-    """A `contact_tag`: (contact id, tag id), when the tag was applied."""
-    contact, tag = _object_id(item.get("contact")), _object_id(item.get("tag"))
-    stamp = unix_seconds(item.get("created_at"))
-    if contact is None or tag is None or stamp is None:
-        return None
-    return Found(f"{contact}:{tag}", contact, stamp)
-
-
-@dataclass(frozen=True)
 class Route:
-    """One trigger a topic feeds: the rule for the event's identity, the fields it needs (`ids`, `stamps`: dotted
-    paths in the object), the role the contact must have (if any), and where the object is in `data.item` (`within`:
-    a field of a wrapper item; None: the item itself)."""
+    """One trigger a topic feeds, with the webhook declaration that says how."""
 
     trigger: str
-    identify: Identify
-    stamps: tuple[str, ...]
-    role: str | None = None
-    within: str | None = None
-    ids: tuple[str, ...] = ("id",)
+    webhook: Webhook
 
     def object(self, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        """What the event is about, as the trigger's body builder takes it. A wrapper's object is also taken when the
-        item is that object itself (`contact.unsubscribed` is documented as carrying a Subscription, captured as a
-        `contact_unsubscribe` around the contact: a bare contact would do as well)."""
-        if self.within is None or item.get("type") == self.within:
-            return item
-        inner = item.get(self.within)
-        return inner if isinstance(inner, Mapping) else None
+        """What the event is about, as the trigger's body builder takes it."""
+        return topic_rules.subject(self.webhook, item)
 
     def event(self, obj: Mapping[str, Any]) -> Found | None:
         """The event this object (`object(item)`) is on this trigger, or None (another role: not its event)."""
-        if self.role is not None and obj.get("role") != self.role:
-            return None
-        return self.identify(obj)
+        return topic_rules.identify(self.webhook, obj)
 
     def problem(self, item: Mapping[str, Any]) -> tuple[str, str] | None:
         """(field, problem) when the item lacks what this route needs."""
-        where = "data.item" if self.within is None else f"data.item.{self.within}"
-        obj = self.object(item)
-        if obj is None:
-            return where, "must be an object"
-        for path in self.ids:
-            if _object_id(_dig(obj, path)) is None:
-                return f"{where}.{path}", "must be an Intercom id (1-64 letters, digits, '_' or '-')"
-        for path in self.stamps:
-            if unix_seconds(_dig(obj, path)) is None:
-                return f"{where}.{path}", "must be Unix seconds or an ISO-8601 timestamp with an offset"
-        return None
+        return topic_rules.problem(self.webhook, item)
 
 
-_USER_UPDATED = Route("user-updated", _by_version("updated_at"), ("updated_at",), "user")
-_TAGGED = Route("contact-tagged", _tagging, ("created_at",), ids=("contact.id", "tag.id"))
+def _routes() -> dict[str, tuple[Route, ...]]:
+    routes: dict[str, list[Route]] = {}
+    for trigger in TRIGGERS.values():
+        for webhook in trigger.webhooks:
+            routes.setdefault(webhook.topic, []).append(Route(trigger.name, webhook))
+    return {topic: tuple(found) for topic, found in routes.items()}
 
-ROUTES: dict[str, tuple[Route, ...]] = {
-    "contact.user.created": (Route("user-created", _by_id("created_at"), ("created_at",), "user"), _USER_UPDATED),
-    "contact.lead.created": (Route("lead-created", _by_id("created_at"), ("created_at",), "lead"),),
-    "contact.user.updated": (_USER_UPDATED,),
-    "contact.lead.signed_up": (
-        Route("user-created", _by_id("updated_at"), ("updated_at",), "user"),
-        _USER_UPDATED,
-        Route("lead-converted", _by_id("updated_at"), ("updated_at",), "user"),
-    ),
-    "conversation.user.created": (Route("conversation-started", _by_id("created_at"), ("created_at",)),),
-    "contact.lead.added_email": (Route("lead-email-added", _by_id("updated_at"), ("updated_at",), "lead"),),
-    "contact.user.tag.created": (_TAGGED,),
-    "contact.lead.tag.created": (_TAGGED,),
-    "conversation.admin.closed": (
-        Route("conversation-closed", _by_version("statistics.last_close_at"), ("statistics.last_close_at",)),
-    ),
-    "company.created": (Route("company-created", _by_id("created_at"), ("created_at",)),),
-    "contact.unsubscribed": (Route("contact-unsubscribed", _by_id("updated_at"), ("updated_at",), within="contact"),),
-}
+
+ROUTES: dict[str, tuple[Route, ...]] = _routes()
 
 
 def item_problem(topic: str, item: Mapping[str, Any]) -> tuple[str, str] | None:

@@ -18,8 +18,10 @@ from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest, IntercomForbidden
 from shared.intercom.names import cache_for, contact_names
-from shared.models.common import contact_to_model, conversation_to_model
 from shared.models.companies import company_to_model
+from shared.models.contacts import contact_to_model
+from shared.models.conversations import conversation_to_model
+from shared.triggers.registry import Body
 
 log = logging.getLogger("shared.triggers.bodies")
 
@@ -86,8 +88,19 @@ def tagged_body(client: IntercomClient, item: Mapping[str, Any], deadline: Deadl
     name = tag.get("name")
     if not isinstance(name, str):
         try:
-            name = cache_for(client.connection).tag_names(client, [tag_id], deadline).get(tag_id)
+            names = cache_for(client.connection).tag_names(client, [tag_id], deadline, recheck_unknown=True)
+            name = names.get(tag_id)
         except (IntercomForbidden, IntercomBadRequest) as exc:
             log.warning("tag %s: name refused by Intercom (%s); its event has no name", tag_id, exc.code)
             name = None
     return {"tag": {"id": tag_id, "name": name}, "contact": contact_body(client, contact, deadline)}
+
+
+BUILDERS: dict[Body, BodyBuilder] = {
+    Body.USER: contact_body,
+    Body.LEAD: contact_body,
+    Body.CONTACT: contact_body,
+    Body.CONVERSATION: conversation_body,
+    Body.COMPANY: company_body,
+    Body.TAGGED_CONTACT: tagged_body,
+}

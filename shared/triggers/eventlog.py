@@ -30,21 +30,10 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.errors import Unavailable
 from shared.storage import LazyTable, table_name, text_of, text_properties, unavailable
+from shared.triggers import registry
 
 log = logging.getLogger("shared.triggers.eventlog")
 
-TRIGGERS: dict[str, str] = {
-    "user-updated": "UserUpdated",
-    "lead-created": "LeadCreated",
-    "user-created": "UserCreated",
-    "conversation-started": "ConversationStarted",
-    "lead-converted": "LeadConverted",
-    "lead-email-added": "LeadEmailAdded",
-    "contact-tagged": "ContactTagged",
-    "conversation-closed": "ConversationClosed",
-    "company-created": "CompanyCreated",
-    "contact-unsubscribed": "ContactUnsubscribed",
-}
 PARTITION = "log"
 CHECKPOINT = "checkpoint"
 EVENT_PREFIX = "e"
@@ -98,9 +87,7 @@ class Checkpoint:
 
 
 def trigger_table_name(trigger: str, connection: str) -> str:
-    if trigger not in TRIGGERS:
-        raise ValueError(f"unknown trigger {trigger!r}")
-    return table_name("Ic" + TRIGGERS[trigger], connection)
+    return table_name(registry.trigger(trigger).table, connection)
 
 
 def event_row_key(seq: int) -> str:

@@ -33,7 +33,6 @@ from shared.storage import LazyTable, unavailable
 from shared.triggers.eventlog import LOOKUP_THREADS, PARTITION, STORAGE_RETRIES, existing_row_keys, trigger_table_name
 
 MARKER_PREFIX = "m"
-TRIGGER = "user-created"
 # How long a lead that nobody updates stays recognisable as a former lead.
 MARKER_RETENTION_SECONDS = 90 * 86_400
 _BATCH = 100
@@ -110,13 +109,6 @@ class Markers:
         except AzureError as exc:
             raise _unavailable(exc) from exc
         return deleted
-
-
-class LeadMarkers(Markers):
-    """The lead markers of user-created on one connection."""
-
-    def __init__(self, storage_connection_string: str, connection: str) -> None:
-        super().__init__(storage_connection_string, connection, TRIGGER)
 
 
 def _unavailable(exc: Exception) -> Unavailable:

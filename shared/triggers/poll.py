@@ -32,11 +32,13 @@ from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest
 from shared.intercom.workspaces import WorkspaceDirectory
 from shared.settings import Settings
+from shared.triggers import registry
+from shared.triggers.bodies import BUILDERS
 from shared.triggers.eventlog import Checkpoint, ConcurrentCommit, EventLog, NewEvent
 from shared.triggers.markers import MARKER_RETENTION_SECONDS, Markers
 from shared.triggers.reads import query_bound, scan_listing, scan_search, workspace_timezone
-from shared.triggers.registry import SPECS, TriggerSpec
-from shared.triggers.rules import Candidate, RuleContext, Selection
+from shared.triggers.registry import Trigger
+from shared.triggers.rules import RULES, Candidate, RuleContext, Selection, matches
 
 log = logging.getLogger("shared.triggers.poll")
 
@@ -53,7 +55,9 @@ REBASE_ATTEMPTS = 8
 @dataclass(frozen=True)
 class PollOutcome:
     """What one poll did. `status`: ok (read its whole window), partial (cut short: what it found is logged, the
-    watermark stays), concurrent (another poll committed first; nothing of this one was kept)."""
+    watermark stays), concurrent (another poll committed first; nothing of this one was kept), failed (it raised:
+    storage unreachable, a bug; nothing of it was kept). `failure`: the exception that cut it short or made it fail
+    (a ConnectorError, or any other exception for a bug); `error` says it in one line for the log."""
 
     trigger: str
     connection: str
@@ -63,6 +67,7 @@ class PollOutcome:
     watermark: int = 0
     cutoff: int = 0
     error: str | None = None
+    failure: Exception | None = None
 
 
 def cutoff_of(checkpoint: Checkpoint, lookback: int, sealed: int | None) -> int:
@@ -92,7 +97,7 @@ def poll(
     "now" (our clock) for the trigger's start, the timezone refresh and sealing (SEAL_MARGIN_SECONDS: how far our
     clock may run ahead of Intercom's).
     """
-    spec = SPECS[log_.trigger]
+    spec = registry.trigger(log_.trigger)
     if markers is None and spec.markers:
         markers = Markers(log_.storage, log_.connection, spec.name)
     now = clock()
@@ -102,7 +107,8 @@ def poll(
     state = dict(checkpoint.state)  # the next checkpoint's state: the window, the read and the seal update it
     window = _window(client, spec, checkpoint, state, now, lookback, deadline)
     read = _read(client, spec, window, state, now, lookback, deadline, log_.connection)
-    selection = spec.rule(RuleContext(window.cutoff, spec.field, markers), read.items)
+    items = [item for item in read.items if matches(item, spec.where)]
+    selection = RULES[spec.rule](RuleContext(window.cutoff, spec.field, markers), items)
     candidates, already = _unlogged(log_, spec, selection, window.cutoff)
     events, names_error = _bodies(client, spec, candidates, deadline)
     complete, error = read.complete, read.error
@@ -124,7 +130,9 @@ def poll(
             )
     _settle(spec, log_.connection, selection, already | {e.key for e in events})
     status = "ok" if complete else "partial"
-    outcome = PollOutcome(spec.name, log_.connection, status, logged, read.pages, watermark, window.cutoff, reason)
+    outcome = PollOutcome(
+        spec.name, log_.connection, status, logged, read.pages, watermark, window.cutoff, reason, error
+    )
     _log_outcome(outcome)
     return outcome
 
@@ -140,7 +148,7 @@ class _Window:
 
 def _window(
     client: IntercomClient,
-    spec: TriggerSpec,
+    spec: Trigger,
     checkpoint: Checkpoint,
     state: dict[str, Any],
     now: float,
@@ -148,7 +156,7 @@ def _window(
     deadline: Deadline,
 ) -> _Window:
     """The cutoff and the search bound (the timezone read or refreshed into `state` for contacts)."""
-    timezone = workspace_timezone(client, state, now, deadline) if spec.contacts else None
+    timezone = workspace_timezone(client, state, now, deadline) if spec.source.day_granular else None
     sealed = state.get("sealed")
     sealed = int(sealed) if isinstance(sealed, int) else None
     cutoff = cutoff_of(checkpoint, lookback, sealed)
@@ -177,7 +185,7 @@ def _saved_read(state: dict[str, Any], cutoff: int) -> dict[str, Any] | None:
 
 def _read(
     client: IntercomClient,
-    spec: TriggerSpec,
+    spec: Trigger,
     window: _Window,
     state: dict[str, Any],
     now: float,
@@ -187,7 +195,7 @@ def _read(
 ) -> _Read:
     """Phase 1, what is new since the last complete read; then phase 2, the saved read resumed from its cursor.
     A read cut short leaves its cursor in `state["resume"]`."""
-    if spec.listing:
+    if spec.source.listing:
         return _read_listing(client, spec, window, state, now, deadline)
     resume = _saved_read(state, window.cutoff)
     fresh_stop = window.cutoff if resume is None else max(window.cutoff, int(resume["top"]) - lookback)
@@ -214,7 +222,7 @@ def _read(
 
 
 def _read_listing(
-    client: IntercomClient, spec: TriggerSpec, window: _Window, state: dict[str, Any], now: float, deadline: Deadline
+    client: IntercomClient, spec: Trigger, window: _Window, state: dict[str, Any], now: float, deadline: Deadline
 ) -> _Read:
     """The company listing from the page the last complete read ended on; a read cut short is simply read again
     (no cursor to keep: its cost is the pages of new companies)."""
@@ -225,7 +233,7 @@ def _read_listing(
     return _Read(scan.items, scan.pages, scan.complete, scan.top, scan.error)
 
 
-def _unlogged(log_: EventLog, spec: TriggerSpec, selection: Selection, cutoff: int) -> tuple[list[Candidate], set[str]]:
+def _unlogged(log_: EventLog, spec: Trigger, selection: Selection, cutoff: int) -> tuple[list[Candidate], set[str]]:
     """(the candidates whose keys are not logged yet, oldest first; the keys that are). Keys that name an object for
     good are checked one by one (their events may be older than the window); the others by the window's key rows."""
     candidates = selection.candidates
@@ -238,13 +246,13 @@ def _unlogged(log_: EventLog, spec: TriggerSpec, selection: Selection, cutoff: i
 
 
 def _bodies(
-    client: IntercomClient, spec: TriggerSpec, candidates: list[Candidate], deadline: Deadline
+    client: IntercomClient, spec: Trigger, candidates: list[Candidate], deadline: Deadline
 ) -> tuple[list[NewEvent], ConnectorError | None]:
     """The events of the candidates in order, up to the first whose names cannot be read (and that error)."""
     events: list[NewEvent] = []
     for candidate in candidates:
         try:
-            body = spec.body(client, candidate.item, deadline)
+            body = BUILDERS[spec.body](client, candidate.item, deadline)
         except ConnectorError as exc:
             return events, exc
         events.append(NewEvent(candidate.key, candidate.object_id, candidate.occurred_at, body))
@@ -304,7 +312,7 @@ def _advance(
     return watermark
 
 
-def _settle(spec: TriggerSpec, connection: str, selection: Selection, done: set[str]) -> None:
+def _settle(spec: Trigger, connection: str, selection: Selection, done: set[str]) -> None:
     """The rule's bookkeeping once `done` keys are logged; a failure is harmless (keys are checked anyway)."""
     if selection.settle is None:
         return
@@ -356,7 +364,7 @@ def poll_connection(
     )
 
 
-def key_bound(trigger: str, watermark: int, lookback: int) -> int:
+def key_bound(name: str, watermark: int, lookback: int) -> int:
     """Key rows of events that occurred before this may be pruned: no poll can meet those events again.
 
     A poll drops keys by `seen_keys(cutoff)` with cutoff >= watermark - lookback, so older keys are never asked
@@ -366,10 +374,11 @@ def key_bound(trigger: str, watermark: int, lookback: int) -> int:
     keeps its keys (one per contact ever seen unsubscribed): an unsubscribed contact may be updated any time later,
     and only its key tells that it fired.
     """
-    if SPECS[trigger].keys_forever:
+    spec = registry.trigger(name)
+    if spec.keys_forever:
         return 0
     bound = watermark - lookback - KEY_MARGIN_SECONDS
-    if SPECS[trigger].identity_keys:
+    if spec.identity_keys:
         bound = min(bound, watermark - MARKER_RETENTION_SECONDS - KEY_MARGIN_SECONDS)
     return bound
 
@@ -383,7 +392,7 @@ def prune_trigger(settings: Settings, connection_name: str, trigger: str, *, now
         return 0
     moment = time.time() if now is None else now
     removed = 0
-    if SPECS[trigger].markers:
+    if registry.trigger(trigger).markers:
         # Markers go first: a marker must never outlive the key rows that make its event fire only once.
         removed += Markers(storage, connection_name, trigger).prune(checkpoint.watermark - MARKER_RETENTION_SECONDS)
     logged_before = datetime.fromtimestamp(moment, UTC) - timedelta(days=settings.event_retention_days)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from shared.errors import ConnectorError
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.triggers.registry import TriggerSpec
+from shared.triggers.registry import Trigger
 from shared.triggers.rules import stamp
 
 log = logging.getLogger("shared.triggers.reads")
@@ -63,20 +63,21 @@ def day_bound(cutoff: int, timezone: str | None) -> int:
     return bound
 
 
-def search_body(spec: TriggerSpec, cutoff_or_bound: int, after: str | None = None) -> dict[str, Any]:
-    """The search request: `field > bound` (and the spec's filters), newest first, 150 a page, from `after`."""
+def search_body(spec: Trigger, cutoff_or_bound: int, after: str | None = None) -> dict[str, Any]:
+    """The search request: `field > bound` (and the trigger's `where`), newest first, 150 a page, from `after`."""
     date = {"field": spec.field, "operator": ">", "value": cutoff_or_bound}
     query: dict[str, Any] = date
-    if spec.filters:
-        query = {"operator": "AND", "value": [date, *[dict(f) for f in spec.filters]]}
+    if spec.where:
+        equal = [{"field": name, "operator": "=", "value": value} for name, value in spec.where.items()]
+        query = {"operator": "AND", "value": [date, *equal]}
     pagination: dict[str, Any] = {"per_page": PER_PAGE}
     if after is not None:
         pagination["starting_after"] = after
     return {"query": query, "sort": {"field": spec.field, "order": "descending"}, "pagination": pagination}
 
 
-def query_bound(spec: TriggerSpec, cutoff: int, timezone: str | None) -> int:
-    if spec.contacts:
+def query_bound(spec: Trigger, cutoff: int, timezone: str | None) -> int:
+    if spec.source.day_granular:
         return day_bound(cutoff, timezone)
     return cutoff - 1  # conversation search: `>` is "greater or equal" to the second; exact filtering follows
 
@@ -106,7 +107,7 @@ def _next_cursor(page: Mapping[str, Any]) -> str | None:
 
 def scan_search(
     client: IntercomClient,
-    spec: TriggerSpec,
+    spec: Trigger,
     bound: int,
     stop_below: int,
     deadline: Deadline,
@@ -117,15 +118,15 @@ def scan_search(
     scan = Scan(after=after)
     while True:
         try:
-            page = client.search(spec.path, search_body(spec, bound, scan.after), deadline=deadline)
+            page = client.search(spec.source.path, search_body(spec, bound, scan.after), deadline=deadline)
         except ConnectorError as exc:  # Throttled (budget, deadline), Intercom errors, throttle storage down
             scan.error = exc
             return scan
         if not isinstance(page, dict):
-            scan.error = ConnectorError(f"Intercom answered {spec.path} with something that is not a page")
+            scan.error = ConnectorError(f"Intercom answered {spec.source.path} with something that is not a page")
             return scan
         scan.pages += 1
-        data = [item for item in page.get(spec.items) or [] if isinstance(item, dict)]
+        data = [item for item in page.get(spec.source.items) or [] if isinstance(item, dict)]
         scan.items.extend(data)
         if scan.pages == 1 and after is None:
             stamps = [s for s in (stamp(item, spec.field) for item in data) if s is not None]
@@ -172,7 +173,7 @@ def workspace_timezone(client: IntercomClient, state: dict[str, Any], now: float
 
 
 def scan_listing(
-    client: IntercomClient, spec: TriggerSpec, page: int | None, stop_below: int, deadline: Deadline, ceiling: int
+    client: IntercomClient, spec: Trigger, page: int | None, stop_below: int, deadline: Deadline, ceiling: int
 ) -> Scan:
     """The company listing (`GET /companies`, every company by page number, oldest first: an order Intercom does not
     document), read from its tail: the page the last poll ended on (`page`; None: the last page, which page 1
@@ -182,9 +183,9 @@ def scan_listing(
     read: dict[int, list[dict[str, Any]]] = {}
 
     def fetch(number: int) -> int:
-        answer = client.get(spec.path, params={"page": number, "per_page": LISTING_PER_PAGE}, deadline=deadline)
+        answer = client.get(spec.source.path, params={"page": number, "per_page": LISTING_PER_PAGE}, deadline=deadline)
         if not isinstance(answer, dict):
-            raise ConnectorError(f"Intercom answered {spec.path} with something that is not a page")
+            raise ConnectorError(f"Intercom answered {spec.source.path} with something that is not a page")
         scan.pages += 1
         read[number] = [item for item in answer.get("data") or [] if isinstance(item, dict)]
         pages = answer.get("pages")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.triggers.markers import Markers
+from shared.triggers.registry import Rule
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,7 @@ class RuleContext:
         return self.markers
 
 
-Rule = Callable[[RuleContext, list[dict[str, Any]]], Selection]
-Accept = Callable[[Mapping[str, Any]], bool]
+RuleFunction = Callable[[RuleContext, list[dict[str, Any]]], Selection]
 
 
 def stamp(item: Mapping[str, Any], name: str) -> int | None:
@@ -60,6 +60,11 @@ def stamp(item: Mapping[str, Any], name: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return int(value)
+
+
+def matches(item: Mapping[str, Any], where: Mapping[str, Any] | None) -> bool:
+    """Whether the item has each of these field values (a trigger's `where`)."""
+    return where is None or all(item.get(name) == value for name, value in where.items())
 
 
 def _window(ctx: RuleContext, items: list[dict[str, Any]]) -> Iterator[tuple[str, int, dict[str, Any]]]:
@@ -73,42 +78,22 @@ def _window(ctx: RuleContext, items: list[dict[str, Any]]) -> Iterator[tuple[str
         yield str(object_id), value, item
 
 
-def _any(item: Mapping[str, Any]) -> bool:
-    return True
-
-
-def role(name: str) -> Accept:
-    return lambda item: item.get("role") == name
-
-
-def unsubscribed(item: Mapping[str, Any]) -> bool:
-    return item.get("unsubscribed_from_emails") is True
-
-
-def by_id(accept: Accept = _any) -> Rule:
+def by_id(ctx: RuleContext, items: list[dict[str, Any]]) -> Selection:
     """One event per object: key = id (lead-created, conversation-started, company-created, contact-unsubscribed)."""
-
-    def rule(ctx: RuleContext, items: list[dict[str, Any]]) -> Selection:
-        return Selection([Candidate(i, i, value, item) for i, value, item in _window(ctx, items) if accept(item)])
-
-    return rule
+    return Selection([Candidate(i, i, value, item) for i, value, item in _window(ctx, items)])
 
 
-def by_version(accept: Accept = _any) -> Rule:
+def by_version(ctx: RuleContext, items: list[dict[str, Any]]) -> Selection:
     """One event per version: key = id:time (user-updated: updated_at; conversation-closed: last_close_at). Every
     version read counts, not only the newest (two versions of one user may both be in the window)."""
-
-    def rule(ctx: RuleContext, items: list[dict[str, Any]]) -> Selection:
-        found: dict[str, Candidate] = {}
-        for item in items:
-            object_id, value = item.get("id"), stamp(item, ctx.field)
-            if object_id is None or value is None or value < ctx.cutoff or not accept(item):
-                continue
-            key = f"{object_id}:{value}"
-            found.setdefault(key, Candidate(key, str(object_id), value, item))
-        return Selection(list(found.values()))
-
-    return rule
+    found: dict[str, Candidate] = {}
+    for item in items:
+        object_id, value = item.get("id"), stamp(item, ctx.field)
+        if object_id is None or value is None or value < ctx.cutoff:
+            continue
+        key = f"{object_id}:{value}"
+        found.setdefault(key, Candidate(key, str(object_id), value, item))
+    return Selection(list(found.values()))
 
 
 def _forgetting(markers: Markers, marked: dict[str, str]) -> Callable[[set[str]], None]:
@@ -226,3 +211,13 @@ def contact_tagged(ctx: RuleContext, items: list[dict[str, Any]]) -> Selection:
             sets.keys.setdefault(object_id, []).append(key)
             found.append(Candidate(key, object_id, value, {"tag": {"id": tag}, "contact": item}))
     return Selection(found, sets.settle)
+
+
+RULES: dict[Rule, RuleFunction] = {
+    Rule.ID: by_id,
+    Rule.VERSION: by_version,
+    Rule.USER_CREATED: user_created,
+    Rule.LEAD_CONVERTED: lead_converted,
+    Rule.LEAD_EMAIL_ADDED: lead_email_added,
+    Rule.CONTACT_TAGGED: contact_tagged,
+}

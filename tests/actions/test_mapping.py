@@ -12,7 +12,9 @@ from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomNotFound
 from shared.intercom.names import NameCache, contact_names
-from shared.models.common import Lead, User, contact_to_model, conversation_to_model, format_timestamp
+from shared.models.common import format_timestamp
+from shared.models.contacts import Lead, User, contact_to_model
+from shared.models.conversations import conversation_to_model
 
 USER_KEYS = {
     "type",
@@ -143,6 +145,11 @@ def test_an_unknown_tag_refreshes_the_list_once_per_floor(intercom: Simulator, c
     now[0] += 30
     assert cache.tag_names(client, [second["id"]], deadline()) == {second["id"]: "Second"}
     assert _calls(intercom, "/tags") == 1
+    third = intercom.add_tag("Third")  # a tag an event names (contact-tagged) is rechecked at once
+    now[0] += 1
+    assert cache.tag_names(client, [third["id"]], deadline()) == {}
+    assert cache.tag_names(client, [third["id"]], deadline(), recheck_unknown=True) == {third["id"]: "Third"}
+    assert _calls(intercom, "/tags") == 2
 
 
 def test_company_names_expire_after_the_ttl(intercom: Simulator, client: IntercomClient) -> None:

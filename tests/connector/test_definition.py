@@ -16,11 +16,13 @@ import pytest
 from openapi_spec_validator import OpenAPIV2SpecValidator
 
 from connector import generate
-from connector.operations import OPERATIONS, TRIGGERS
+from connector.operations import OPERATIONS
 from connector.routes import AppFunctions, load
 from shared.errors import BadRequest
-from shared.models.common import contact_to_model, conversation_to_model
+from shared.models.contacts import contact_to_model
+from shared.models.conversations import conversation_to_model
 from shared.settings import CONNECTION_HEADER
+from shared.triggers.registry import TRIGGERS
 
 REPO = Path(__file__).resolve().parents[2]
 INTERFACE = REPO / "docs" / "interface.md"
@@ -95,7 +97,7 @@ def _expected_operations() -> set[tuple[str, str]]:
             continue
         paths = [route.route]
         if "{name}" in route.route:
-            paths = [route.route.replace("{name}", trigger.name) for trigger in TRIGGERS]
+            paths = [route.route.replace("{name}", name) for name in TRIGGERS]
         expected |= {(method.lower(), "/" + path) for path in paths for method in route.methods}
     return expected
 
@@ -180,7 +182,7 @@ def test_the_seed_operations_come_first_in_the_seed_order(document: dict[str, An
     by_summary = {operation["summary"]: op for op, (_, _, operation) in operations_of(document).items()}
     assert [by_summary[name] for name in _first_column(sections["2"])] == SEED_ACTIONS
     assert [by_summary[name] for name in _first_column(sections["4"])] == SEED_TRIGGERS
-    triggers = [trigger.operation_id for trigger in TRIGGERS]
+    triggers = [trigger.operation_id for trigger in TRIGGERS.values()]
     assert triggers[:4] == SEED_TRIGGERS  # §8 adds the rest
     ops = operations_of(document)
     assert {op for op, (_, _, operation) in ops.items() if "x-ms-trigger" not in operation} >= set(SEED_ACTIONS)
@@ -228,7 +230,7 @@ def test_contact_writes_answer_their_statuses(document: dict[str, Any]) -> None:
     assert set(note["properties"]) == {"id", "body", "created_at", "author", "contact"}
 
 
-@pytest.mark.parametrize("trigger", TRIGGERS, ids=lambda t: t.name)
+@pytest.mark.parametrize("trigger", TRIGGERS.values(), ids=lambda t: t.name)
 def test_polling_triggers(document: dict[str, Any], trigger: Any) -> None:
     operation = document["paths"][f"/triggers/{trigger.name}"]["get"]
     assert operation["operationId"] == trigger.operation_id
@@ -258,9 +260,9 @@ def test_polling_triggers(document: dict[str, Any], trigger: Any) -> None:
     assert cursor == cursor | {"in": "query", "required": False, "x-ms-visibility": "internal"}
 
 
-def test_triggers_are_the_apps_event_logs() -> None:
-    eventlog = pytest.importorskip("shared.triggers.eventlog")
-    assert set(eventlog.TRIGGERS) == {trigger.name for trigger in TRIGGERS}
+def test_the_polling_triggers_are_the_registry_s(document: dict[str, Any]) -> None:
+    triggers = {path for path, item in document["paths"].items() if "x-ms-trigger" in item.get("get", {})}
+    assert triggers == {f"/triggers/{name}" for name in TRIGGERS}
 
 
 def test_connection_header_on_every_operation(document: dict[str, Any]) -> None:
@@ -382,8 +384,8 @@ def test_schemas_describe_what_the_app_answers(document: dict[str, Any]) -> None
 
 
 def test_schemas_describe_the_company_conversation_and_workspace_answers(document: dict[str, Any]) -> None:
-    from shared.actions.workspace import Admin
     from shared.models.companies import company_to_model
+    from shared.models.workspace import Admin
 
     company = company_to_model(
         {

@@ -129,20 +129,27 @@ def test_what_swagger_2_cannot_say_is_an_error(schema: dict[str, Any]) -> None:
 
 
 class _Thing(BaseModel):
-    name: str = Field(description="a name")
+    name: str = Field(title="Name", description="a name", json_schema_extra={"x-ms-visibility": "important"})
     size: int | None = None
 
 
-def test_definitions_need_a_display_name_for_every_property_and_no_stale_ones() -> None:
+def test_definitions_need_a_display_name_for_every_property() -> None:
     defs = Definitions()
     assert defs.add_model(_Thing, mode="serialization") == "#/definitions/_Thing"
     assert defs.schemas["_Thing"]["required"] == ["name", "size"], "a response writes every field"
+    name = defs.schemas["_Thing"]["properties"]["name"]
+    assert (name["x-ms-summary"], name["x-ms-visibility"]) == ("Name", "important"), "the field's title and hints"
+    assert "x-ms-summary" not in defs.schemas["_Thing"]["properties"]["size"], "no title is made up from the name"
     with pytest.raises(ConversionError, match=r"no display name for _Thing.size"):
-        defs.annotate({"_Thing": {"name": "Name"}})
-    with pytest.raises(ConversionError, match=r"names for no property: _Thing.colour"):
-        defs.annotate({"_Thing": {"name": "Name", "size": "Size", "colour": "Colour"}})
-    defs.annotate({"_Thing": {"name": "Name", "size": "Size"}})
-    assert defs.schemas["_Thing"]["properties"]["size"]["x-ms-summary"] == "Size"
+        defs.require_display_names()
+
+    class _Titled(BaseModel):
+        size: int | None = Field(None, title="Size")
+
+    titled = Definitions()
+    titled.add_model(_Titled, mode="serialization")
+    titled.require_display_names()
+    assert titled.schemas["_Titled"]["properties"]["size"]["x-ms-summary"] == "Size"
 
 
 def test_two_models_with_one_name_are_an_error() -> None:

@@ -11,9 +11,14 @@ from typing import Any
 
 import jsonschema
 import pytest
+from pydantic import Field
 
 from connector import generate
-from connector.dropdowns import add_dropdowns
+from connector.dropdowns import keep_listed
+from connector.parts import path_parameter
+from connector.swagger import Definitions
+from shared.actions.parsing import Body, OptionalAdminId, TagName
+from shared.models.designer import COMPANIES
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "vendor" / "powerplatform-schemas"
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -126,23 +131,27 @@ def test_a_dropdown_names_the_value_and_the_title(document: dict[str, Any]) -> N
     assert listed["properties"]["value"]["items"] == {"$ref": "#/definitions/Admin"}
 
 
-def test_a_new_action_gets_its_dropdown_without_saying_so() -> None:
+def test_a_new_action_gets_its_dropdown_from_its_field_types() -> None:
+    class ThingTagBody(Body):
+        admin_id: OptionalAdminId = Field(None, title="Admin ID")
+        name: TagName = Field(title="Tag Name")
+
+    defs = Definitions()
+    ref = defs.add_model(ThingTagBody, mode="validation")
     paths: dict[str, dict[str, Any]] = {
         "/admins": {"get": {"operationId": "ListAdmins", "parameters": []}},
         "/things/{company_id}": {
             "post": {
                 "operationId": "DoThing",
                 "parameters": [
-                    {"name": "company_id", "in": "path"},
-                    {"name": "body", "in": "body", "schema": {"$ref": "#/definitions/ThingTagBody"}},
+                    path_parameter("company_id", "Company ID", "The company", COMPANIES),
+                    {"name": "body", "in": "body", "schema": {"$ref": ref}},
                 ],
             }
         },
     }
-    definitions: dict[str, dict[str, Any]] = {
-        "ThingTagBody": {"properties": {"admin_id": {"type": "string"}, "name": {"type": "string"}}}
-    }
-    add_dropdowns(paths, definitions)
+    definitions = defs.as_dict()
+    keep_listed(paths, definitions)
     props = definitions["ThingTagBody"]["properties"]
     assert props["admin_id"]["x-ms-dynamic-values"]["operationId"] == "ListAdmins"
     assert "x-ms-dynamic-values" not in props["name"], "List tags is not in this definition"

@@ -38,7 +38,7 @@ from intercom_sim import Simulator
 from intercom_sim.render import APP_ID
 from shared.notifications.signature import sign
 from shared.notifications.topics import ROUTES
-from shared.triggers.eventlog import TRIGGERS
+from shared.triggers.registry import TRIGGERS
 from tests.rawhttp import ANSWER_TIMEOUT, Req, Resp, parse_response, send, send_raw
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
@@ -52,7 +52,7 @@ FUZZ = settings(
 TOKEN = "fuzz-token-" + "7" * 24
 CLIENT_SECRET = "fuzz-client-secret-" + "5" * 20
 CONVERSATION_ACTIONS = (b"reply", b"close", b"open", b"snooze", b"assign", b"tags")
-TIMERS = tuple(f"poll_{trigger.replace('-', '_')}" for trigger in TRIGGERS)
+TIMERS = tuple(trigger.timer for trigger in TRIGGERS.values())
 
 
 # -- the server under test -------------------------------------------------------------------------------------------

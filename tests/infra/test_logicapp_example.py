@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from connector.operations import OPERATIONS, TRIGGERS
+from connector.operations import OPERATIONS
 from connector.routes import normalize
 from shared.actions.contacts.requests import AddNote, UpsertUser
 from shared.actions.conversations.requests import TagConversation
+from shared.triggers.registry import TRIGGERS
 from tests.infra.bicep import INFRA, walk
 
 EXAMPLE = INFRA / "logicapp-example.json"
@@ -70,7 +71,7 @@ def test_polls_the_lead_created_trigger(workflow: dict[str, Any]) -> None:
     inputs = trigger["inputs"]
     assert inputs["method"] == "GET"
     assert inputs["uri"] == "@{parameters('baseUrl')}/api/triggers/lead-created"
-    assert "lead-created" in {t.name for t in TRIGGERS}
+    assert "lead-created" in TRIGGERS
     assert inputs["queries"] == {"code": KEY}, "the key rides in the query, so each Location keeps it"
     assert trigger["splitOn"] == "@triggerBody()?['value']"
     assert trigger["runtimeConfiguration"]["secureData"]["properties"] == ["inputs"]

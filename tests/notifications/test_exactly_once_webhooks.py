@@ -1,7 +1,7 @@
 """Exactly once with webhooks and polls together, against ground truth: the simulator sends its notifications to the
 app (devserver: intake, queue, worker) with 30% dropped, 20% sent twice and up to 2 s of reordering, its search
-index lags writes by up to 20 s, the workspace day is not UTC's, and the first four triggers poll every second with
-a 30 s look-back. Every event is logged once (missed 0, doubled 0)."""
+index lags writes by up to 20 s, the workspace day is not UTC's, and the triggers of §4 poll every second with a 30 s
+look-back. Every event is logged once (missed 0, doubled 0)."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ def test_webhooks_and_polls_log_every_event_once(
         "user-created": fresh_users | converted,
         "user-updated": versions,
     }
-    for trigger in required:  # the first four; tests/triggers/test_poll_only checks the six of interface §8
+    for trigger in required:  # those of §4; tests/triggers/test_poll_only checks those of interface §8
         keys = got[trigger]
         assert doubles(keys) == [], trigger
         assert required[trigger] - set(keys) == set(), (trigger, "missed")

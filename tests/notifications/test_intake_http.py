@@ -1,6 +1,7 @@
 """The webhook intake over real HTTP (devserver, Azurite's table and queue services, the simulator): every refusal of
-interface §6 with its status and nothing kept; an accepted notification readable in the polling trigger within
-seconds; HEAD, ping and unused topics; an app restart between intake and processing loses nothing."""
+interface §6 (signature, envelope, size) with its status, nothing kept and each counted; an accepted notification
+readable in the polling trigger within seconds; HEAD, ping and unused topics; an app restart between intake and
+processing loses nothing."""
 
 from __future__ import annotations
 
@@ -17,27 +18,13 @@ from devserver.azurite import Azurite
 from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from shared.notifications.signature import sign
+from shared.notifications.tally import webhook_counts
 from tests.consumers.support import Receiver, run_receiver
-from tests.notifications.support import SECRET, envelope
+from tests.notifications.support import INTAKE, SECRET, Feed, app_env, envelope, post, signed
 from tests.triggers.support import wait_until
 
 TOKEN = "sim-intake-token-0123456789"
-URL = "/api/intercom/webhooks"
-
-
-def app_env(azurite: Azurite, sim: Simulator, name: str, **extra: str) -> dict[str, str]:
-    return {
-        "AzureWebJobsStorage": azurite.connection_string,
-        "INTERCOM_CONNECTIONS": name,
-        f"INTERCOM_ACCESS_TOKEN__{name}": TOKEN,
-        f"INTERCOM_BASE_URL__{name}": sim.base_url,
-        f"INTERCOM_CLIENT_SECRET__{name}": SECRET,
-        "POLL_SCHEDULE": "0 0 0 1 1 *",  # no poll during these tests: only webhooks log events
-        "MAX_BODY_BYTES": "20000",
-        "WEBHOOK_ALLOW_LOOPBACK": "true",
-        "AzureWebJobs.deliver_webhooks.Disabled": "true",  # subscribers get events only from the worker's push
-        **extra,
-    }
+URL = INTAKE
 
 
 @pytest.fixture(scope="module")
@@ -56,41 +43,6 @@ def http(azurite: Azurite, sim: Simulator, name: str) -> Iterator[httpx.Client]:
     server = DevServerProcess(app_env(azurite, sim, name))
     with server, httpx.Client(base_url=server.base_url, timeout=30, trust_env=False) as client:
         yield client
-
-
-def post(http: httpx.Client, body: bytes, signature: str | None) -> httpx.Response:
-    headers = {"Content-Type": "application/json"}
-    if signature is not None:
-        headers["X-Hub-Signature"] = signature
-    return http.post(URL, content=body, headers=headers)
-
-
-def signed(http: httpx.Client, payload: dict[str, Any]) -> httpx.Response:
-    body = json.dumps(payload).encode()
-    return post(http, body, sign(body, SECRET))
-
-
-class Feed:
-    """The polling trigger of one trigger, followed as Logic Apps does."""
-
-    def __init__(self, http: httpx.Client, name: str, trigger: str) -> None:
-        self.http, self.headers = http, {"X-Intercom-Connection": name}
-        first = http.get(f"/api/triggers/{trigger}", headers=self.headers)
-        assert first.status_code == 202
-        self.location = first.headers["Location"]
-
-    def read(self) -> list[dict[str, Any]]:
-        answer = self.http.get(self.location, headers=self.headers)
-        self.location = answer.headers["Location"]
-        return list(answer.json()["value"]) if answer.status_code == 200 else []
-
-    def wait(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-        seen: list[dict[str, Any]] = []
-        end = time.monotonic() + timeout
-        while len(seen) < count and time.monotonic() < end:
-            seen += self.read()
-            time.sleep(0.05)
-        return seen
 
 
 def test_head_answers_200(http: httpx.Client) -> None:
@@ -154,15 +106,15 @@ def test_subscribers_get_a_webhook_sourced_event_at_once(
 def refusals(lead: dict[str, Any]) -> list[tuple[str, bytes, str | None, int, str]]:
     good = json.dumps(envelope("contact.lead.created", lead)).encode()
     foreign = json.dumps(envelope("contact.lead.created", lead, app_id="someoneelse")).encode()
-    no_id = json.dumps(envelope("contact.lead.created", {**lead, "id": None})).encode()
+    numeric_id = json.dumps({**envelope("contact.lead.created", lead), "id": 17}).encode()
+    no_time = json.dumps({**envelope("contact.lead.created", lead), "created_at": None}).encode()
+    no_item = json.dumps({**envelope("contact.lead.created", lead), "data": {"item": [lead]}}).encode()
     not_event = json.dumps({**envelope("contact.lead.created", lead), "type": "something"}).encode()
     big = json.dumps({**envelope("contact.lead.created", lead), "pad": "x" * 25_000}).encode()
     surrogate = good.replace(lead["id"].encode(), b"\xed\xa0\x80")
-    slash_id = good.replace(lead["id"].encode(), b"a/b")
     return [
         ("unsigned", good, None, 401, "X-Hub-Signature"),
         ("invalid UTF-8", surrogate, sign(surrogate, SECRET), 400, "body"),
-        ("id that is no Intercom id", slash_id, sign(slash_id, SECRET), 400, "data.item.id"),
         ("malformed signature", good, "sha1=xyz", 401, "X-Hub-Signature"),
         ("sha256 signature", good, "sha256=" + "0" * 64, 401, "X-Hub-Signature"),
         ("wrong secret", good, sign(good, "not-the-secret"), 401, "X-Hub-Signature"),
@@ -171,18 +123,32 @@ def refusals(lead: dict[str, Any]) -> list[tuple[str, bytes, str | None, int, st
         ("malformed JSON", b"{not json", sign(b"{not json", SECRET), 400, "body"),
         ("not an object", b"[1]", sign(b"[1]", SECRET), 400, "body"),
         ("not a notification", not_event, sign(not_event, SECRET), 400, "type"),
-        ("item without id", no_id, sign(no_id, SECRET), 400, "data.item.id"),
+        ("notification id not a string", numeric_id, sign(numeric_id, SECRET), 400, "id"),
+        ("no created_at", no_time, sign(no_time, SECRET), 400, "created_at"),
+        ("item not an object", no_item, sign(no_item, SECRET), 400, "data.item"),
         ("oversized", big, sign(big, SECRET), 413, "body"),
     ]
 
 
-def test_refused_notifications_change_nothing(http: httpx.Client, sim: Simulator, name: str) -> None:
+# Signed by the connection's secret (only): a refusal after the signature is counted under the connection; the
+# others (no valid signature, or over the size limit, which is checked first) under the deployment (None).
+SIGNED = {
+    "invalid UTF-8", "foreign workspace", "malformed JSON", "not an object", "not a notification",
+    "notification id not a string", "no created_at", "item not an object",
+}  # fmt: skip
+
+
+def test_refused_notifications_change_nothing_and_are_counted(
+    http: httpx.Client, sim: Simulator, name: str, azurite: Azurite
+) -> None:
     feed = Feed(http, name, "lead-created")
     # A first accepted notification makes the workspace known, so a foreign app_id is refused at the door.
     warm = sim.add_contact("lead", email="warm@example.com")
     assert signed(http, envelope("contact.lead.created", warm)).status_code == 200
     assert [e["id"] for e in feed.wait(1)] == [warm["id"]]
-    for case, body, signature, status, field in refusals(sim.add_contact("lead", email="refused@example.com")):
+    before = {c: webhook_counts(azurite.connection_string, c) for c in (name, None)}
+    cases = refusals(sim.add_contact("lead", email="refused@example.com"))
+    for case, body, signature, status, field in cases:
         answer = post(http, body, signature)
         assert answer.status_code == status, case
         error = answer.json()["error"]
@@ -191,6 +157,10 @@ def test_refused_notifications_change_nothing(http: httpx.Client, sim: Simulator
     marker = sim.add_contact("lead", email="after@example.com")
     assert signed(http, envelope("contact.lead.created", marker)).status_code == 200
     assert [e["id"] for e in feed.wait(1)] == [marker["id"]]  # and none of the refused ones before it
+    after = {c: webhook_counts(azurite.connection_string, c) for c in (name, None)}
+    assert after[name]["refused"] - before[name]["refused"] == len(SIGNED)
+    assert after[None]["refused"] - before[None]["refused"] == len(cases) - len(SIGNED)
+    assert after[name]["accepted"] - before[name]["accepted"] == 1
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,10 @@ import pytest
 
 from intercom_sim import Simulator
 from shared.intercom.workspaces import WorkspaceDirectory
-from shared.notifications.topics import normalized, unix_seconds
+from shared.notifications.topics import normalized
 from shared.notifications.worker import process
 from shared.triggers.eventlog import EventLog
+from shared.triggers.topic_rules import unix_seconds
 from tests.notifications.support import message, settings_for
 from tests.triggers.support import Harness, read_all
 

@@ -21,9 +21,9 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def hooked(sim: Simulator, receiver: Receiver) -> Simulator:
-    """`sim` sending every topic to `receiver` at once, signed with SECRET, Unix timestamps in items."""
+    """`sim` sending every topic to `receiver` at once, signed with SECRET, items in the classic (REST) shapes."""
     sim.configure(
-        webhook_url=receiver.url, webhook_secret=SECRET, webhook_iso_timestamps=False, webhook_retry_delay_seconds=0.2
+        webhook_url=receiver.url, webhook_secret=SECRET, webhook_shapes="classic", webhook_retry_delay_seconds=0.2
     )
     return sim
 

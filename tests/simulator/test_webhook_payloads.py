@@ -63,24 +63,31 @@ def test_item_timestamps_are_iso_by_default_envelope_stays_unix(
     sim: Simulator, receiver: Receiver, api: httpx.Client
 ) -> None:
     sim.configure(webhook_url=receiver.url, webhook_secret=SECRET)
+    assert sim.config.webhook_shapes == "2026"
     company = api.post("/companies", json={"company_id": "acme", "name": "Acme"}).json()
     contact = sim.add_contact("user", email="iso@example.com", created_at=1_768_019_003, updated_at=1_768_019_995)
     sim.update_contact(contact["id"], at=1_768_020_000, last_seen_at=1_768_019_999)
     notes = notifications(sim, receiver)
     assert [n["topic"] for n in notes] == ["company.created", "contact.user.created", "contact.user.updated"]
-    assert notes[0]["data"]["item"]["created_at"] == iso(company["created_at"])
+    assert unix(notes[0]["data"]["item"]["created_at"]) == company["created_at"]
     created, updated = notes[1]["data"]["item"], notes[2]["data"]["item"]
-    assert (created["created_at"], created["updated_at"]) == (
-        "2026-01-10T04:23:23.000+00:00",
-        "2026-01-10T04:39:55.000+00:00",
-    )
-    assert (updated["updated_at"], updated["last_seen_at"]) == (iso(1_768_020_000), iso(1_768_019_999))
+    assert ISO_MILLIS.match(created["created_at"]) and created["created_at"].startswith("2026-01-10T04:23:23.")
+    assert created["updated_at"].startswith("2026-01-10T04:39:55.")
+    millis = {created[k][20:23] for k in ("created_at", "updated_at")} | {updated["last_seen_at"][20:23]}
+    assert millis != {"000"}, "milliseconds stand for the sub-second part: not always .000"
+    assert (unix(updated["updated_at"]), unix(updated["last_seen_at"])) == (1_768_020_000, 1_768_019_999)
     assert created["signed_up_at"] == created["created_at"] and updated["last_replied_at"] is None
     assert all(isinstance(n["created_at"], int) and isinstance(n["first_sent_at"], int) for n in notes)
+    sim.configure(webhook_iso_timestamps=False)  # the older switch still works
+    assert sim.config.webhook_shapes == "classic"
 
 
-def iso(ts: int) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
+ISO_MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$")
+
+
+def unix(text: str) -> int:
+    """An ISO-8601 item timestamp as the Unix second REST gives (milliseconds dropped)."""
+    return int(dt.datetime.fromisoformat(text).timestamp())
 
 
 def test_contact_writes_fire_their_topics(hooked: Simulator, receiver: Receiver, api: httpx.Client) -> None:

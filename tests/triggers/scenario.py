@@ -15,15 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from intercom_sim import Simulator
+from shared.triggers.registry import of_interface
 
-SIX = (
-    "lead-converted",
-    "lead-email-added",
-    "contact-tagged",
-    "conversation-closed",
-    "company-created",
-    "contact-unsubscribed",
-)
+SIX = of_interface(8)
 
 
 @dataclass

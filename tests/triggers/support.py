@@ -1,6 +1,5 @@
-"""Helpers of the trigger tests: a harness that polls triggers (the first four unless told) in-process against the
-simulator and Azurite, reads the logs back, and compares them with the simulator's ground truth; a TCP proxy that
-cuts storage."""
+"""Helpers of the trigger tests: a harness that polls the triggers of interface §4 in-process against the simulator and
+Azurite, reads the logs back, and compares them with the simulator's ground truth; a TCP proxy that cuts storage."""
 
 from __future__ import annotations
 
@@ -23,13 +22,12 @@ from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.throttle import Limiter, MemoryLimiter
 from shared.settings import Connection
-from shared.triggers.eventlog import TRIGGERS, Event, EventLog
-from shared.triggers.markers import LeadMarkers
+from shared.triggers.eventlog import Event, EventLog
 from shared.triggers.poll import SEAL_MARGIN_SECONDS, PollOutcome, poll
+from shared.triggers.registry import of_interface
 
-# The first four triggers (interface §4), which most tests of this folder check; test_poll_only checks the six of §8.
-FIRST_FOUR = ("user-updated", "lead-created", "user-created", "conversation-started")
-assert set(FIRST_FOUR) <= set(TRIGGERS)
+# The triggers of interface §4, which most tests of this folder check; test_poll_only checks those of §8.
+FIRST_FOUR = of_interface(4)
 
 
 def make_client(sim: Simulator, name: str, limiter: Limiter | None = None) -> IntercomClient:
@@ -39,8 +37,8 @@ def make_client(sim: Simulator, name: str, limiter: Limiter | None = None) -> In
 
 @dataclass
 class Harness:
-    """The triggers of one connection (`triggers`, the first four by default), polled directly (no timer), with the
-    simulator's clock as "now"."""
+    """The triggers of one connection (those of §4 unless told), polled directly (no timer), with the simulator's
+    clock as "now"."""
 
     sim: Simulator
     storage_conn: str
@@ -78,7 +76,6 @@ class Harness:
             lookback=self.lookback,
             deadline=Deadline.after(self.deadline_seconds if deadline_seconds is None else deadline_seconds),
             clock=lambda: self.sim.now() + self.clock_shift,
-            markers=LeadMarkers(conn, self.name) if trigger == "user-created" else None,
             seal_margin=self.seal_margin,
         )
         with self._lock:

@@ -9,7 +9,7 @@ import pytest
 
 from intercom_sim.query import CONTACT_DATE_FIELDS, compile_query
 from shared.triggers.reads import UNKNOWN_TIMEZONE_BACK_SECONDS, day_bound, search_body
-from shared.triggers.registry import SPECS
+from shared.triggers.registry import TRIGGERS
 
 ZONES = [
     "UTC",
@@ -71,7 +71,7 @@ def test_unknown_timezone_bound_holds_for_every_zone(tz: str) -> None:
 
 
 def test_search_bodies() -> None:
-    body = search_body(SPECS["user-updated"], 100, after="abc")
+    body = search_body(TRIGGERS["user-updated"], 100, after="abc")
     assert body == {
         "query": {
             "operator": "AND",
@@ -83,7 +83,7 @@ def test_search_bodies() -> None:
         "sort": {"field": "updated_at", "order": "descending"},
         "pagination": {"per_page": 150, "starting_after": "abc"},
     }
-    assert search_body(SPECS["user-created"], 100)["query"] == {"field": "updated_at", "operator": ">", "value": 100}
-    conv = search_body(SPECS["conversation-started"], 99)
+    assert search_body(TRIGGERS["user-created"], 100)["query"] == {"field": "updated_at", "operator": ">", "value": 100}
+    conv = search_body(TRIGGERS["conversation-started"], 99)
     assert conv["query"] == {"field": "created_at", "operator": ">", "value": 99}
     assert conv["sort"] == {"field": "created_at", "order": "descending"}

@@ -14,7 +14,7 @@ from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomForbidden
 from shared.settings import Settings
 from shared.triggers.bodies import MAX_TEXT_CHARS
-from shared.triggers.markers import LeadMarkers
+from shared.triggers.markers import Markers
 from shared.triggers.poll import prune_trigger
 from tests.triggers.support import Harness
 
@@ -104,11 +104,11 @@ def test_a_user_created_in_the_window_takes_its_lead_marker_with_it(sim: Simulat
     h = Harness(sim, storage_conn, lookback=30, trigger_start=timedelta(days=100))
     now = int(sim.now())
     lead = sim.add_contact("lead", email="slow@example.com", created_at=now - 95 * DAY, updated_at=now - 2 * DAY)
-    LeadMarkers(storage_conn, h.name).mark({lead["id"]: lead["updated_at"]})  # as a poll cut short left it
+    Markers(storage_conn, h.name, "user-created").mark({lead["id"]: lead["updated_at"]})  # as a poll cut short left it
     sim.update_contact(lead["id"], role="user", at=now - 60)
     h.poll("user-created")
     assert h.keys("user-created") == [lead["id"]]
-    assert LeadMarkers(storage_conn, h.name).marked([lead["id"]]) == set()
+    assert Markers(storage_conn, h.name, "user-created").marked([lead["id"]]) == set()
     settings = Settings(
         connections={h.name: h.client.connection},
         storage_connection_string=SecretStr(storage_conn),

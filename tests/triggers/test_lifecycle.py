@@ -25,8 +25,8 @@ from shared.intercom.client import reset_clients
 from shared.intercom.deadline import Deadline
 from shared.settings import Connection, Settings, get_settings, reset_settings_cache
 from shared.triggers import poll as polling
-from shared.triggers.eventlog import TRIGGERS
-from shared.triggers.markers import MARKER_RETENTION_SECONDS, LeadMarkers
+from shared.triggers.markers import MARKER_RETENTION_SECONDS, Markers
+from shared.triggers.registry import TRIGGERS
 from tests.triggers.support import FIRST_FOUR, Harness, doubles
 
 DAY = 86_400
@@ -160,7 +160,7 @@ def test_lead_conversion_and_merge(sim: Simulator, storage_conn: str) -> None:
     h.poll_all()
     assert h.keys("lead-created") == [lead["id"]]  # the other lead was created before the trigger's start
     assert h.keys("user-created") == [user["id"]]
-    markers = LeadMarkers(storage_conn, h.name)
+    markers = Markers(storage_conn, h.name, "user-created")
     assert markers.marked([lead["id"], before_start["id"], user["id"]]) == {lead["id"], before_start["id"]}
 
     # Conversion through the API (what "Create or update user" does with a lead's email): PUT role=user.
@@ -225,7 +225,7 @@ def test_a_marker_left_behind_never_fires_twice(sim: Simulator, storage_conn: st
     converted = sim.update_contact(lead["id"], role="user")
     h.poll_all()
     assert h.keys("user-created") == [lead["id"]]
-    LeadMarkers(storage_conn, h.name).mark({lead["id"]: converted["updated_at"]})
+    Markers(storage_conn, h.name, "user-created").mark({lead["id"]: converted["updated_at"]})
     time.sleep(2.1)  # the event is now older than the look-back: seen_keys(cutoff) no longer lists its key
     again = sim.update_contact(lead["id"], name="again")
     newcomer = sim.add_contact("user", email="new@example.com", index=False)
@@ -266,7 +266,7 @@ def test_prune_keeps_what_exactly_once_needs(sim: Simulator, storage_conn: str) 
     polling.prune_trigger(settings, h.name, "user-created", now=time.time())
     assert h.log("user-created").logged([old_user["id"]]) == {old_user["id"]}  # user-created keys: 91 days
 
-    marker_log = LeadMarkers(storage_conn, h.name)
+    marker_log = Markers(storage_conn, h.name, "user-created")
     checkpoint = h.log("user-created").checkpoint()
     assert checkpoint is not None
     marker_log.mark({"aaaa": checkpoint.watermark - MARKER_RETENTION_SECONDS - 1, "bbbb": checkpoint.watermark})
@@ -334,7 +334,7 @@ def test_timer_functions_poll_every_connection(
     bindings: dict[str | None, list[Any]] = {f.get_function_name(): f.get_bindings() for f in timer_functions()}
     timers = {name: [(b.schedule, b.use_monitor) for b in found] for name, found in bindings.items()}
     assert timers == {
-        **{f"poll_{t.replace('-', '_')}": [("%POLL_SCHEDULE%", True)] for t in TRIGGERS},
+        **{t.timer: [("%POLL_SCHEDULE%", True)] for t in TRIGGERS.values()},
         "prune_events": [("0 30 3 * * *", True)],
     }
     # A webhook subscriber of user-created on the good connection: the poll that logs the event pushes it.
@@ -359,8 +359,8 @@ def test_timer_functions_poll_every_connection(
     lead = sim.add_contact("lead", email="timer-lead@example.com", created_at=int(sim.now()) - 60, index=False)
     conv = sim.add_conversation(user["id"], created_at=int(sim.now()) - 60, index=False)
     caplog.set_level(logging.INFO)
-    for name in ("poll_user_updated", "poll_lead_created", "poll_user_created", "poll_conversation_started"):
-        run_timer(name)
+    for trigger in FIRST_FOUR:
+        run_timer(TRIGGERS[trigger].timer)
     harness = Harness(sim, storage_conn, name=good)
     assert harness.keys("user-created") == [user["id"]]
     assert harness.keys("lead-created") == [lead["id"]]

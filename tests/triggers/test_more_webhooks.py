@@ -35,7 +35,7 @@ TOPIC_TRIGGER = {
 
 @pytest.fixture
 def world(azurite: Azurite) -> Iterator[World]:
-    # The first four triggers are tests/notifications': their timers stay off here (2 cores).
+    # The triggers of §4 are tests/notifications': their timers stay off here (2 cores).
     with webhook_world(azurite, token=TOKEN, seed=9, timers_off=FIRST_FOUR) as found:
         yield found
 

@@ -12,7 +12,7 @@ from shared.settings import Connection, Settings
 from shared.triggers import poll as polling
 from shared.triggers.eventlog import EventLog, NewEvent
 from shared.triggers.markers import MARKER_RETENTION_SECONDS, Markers
-from shared.triggers.registry import SPECS
+from shared.triggers.registry import TRIGGERS
 from tests.triggers.scenario import SIX
 from tests.triggers.support import Harness
 
@@ -51,7 +51,7 @@ def test_prune_of_the_six_keeps_keys_and_markers_as_long_as_needed(sim: Simulato
         markers = Markers(storage_conn, h.name, trigger)
         markers.mark({"stale": checkpoint.watermark - MARKER_RETENTION_SECONDS - 1, "fresh": checkpoint.watermark})
         polling.prune_trigger(settings, h.name, trigger, now=time.time())
-        spec = SPECS[trigger]
+        spec = TRIGGERS[trigger]
         kept = log.logged(["old", "week"])
         if spec.keys_forever:
             assert kept == {"old", "week"}, trigger

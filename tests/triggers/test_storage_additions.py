@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from shared.triggers.bodies import MAX_TEXT_CHARS
+from shared.triggers.bodies import BUILDERS, MAX_TEXT_CHARS
 from shared.triggers.eventlog import EVENTS_PER_TRANSACTION, TRANSACTION_BODY_BYTES, EventLog, NewEvent, _transactions
-from shared.triggers.markers import LeadMarkers
-from shared.triggers.registry import SPECS
+from shared.triggers.markers import Markers
+from shared.triggers.registry import TRIGGERS
 from tests.triggers.support import read_all
 
 
@@ -39,7 +39,7 @@ def test_large_events_commit_in_several_transactions(storage_conn: str, unique_n
 
 
 def test_lead_markers(storage_conn: str, unique_name: str) -> None:
-    markers = LeadMarkers(storage_conn, unique_name)
+    markers = Markers(storage_conn, unique_name, "user-created")
     markers.mark({f"lead{n}": 1_000 + n for n in range(130)})  # two transactions
     assert markers.marked(["lead0", "lead129", "user1"]) == {"lead0", "lead129"}
     markers.mark({"lead0": 5_000})  # refreshed
@@ -56,5 +56,5 @@ def test_lead_markers(storage_conn: str, unique_name: str) -> None:
 
 def test_a_huge_conversation_body_is_cut() -> None:
     item = {"id": "1", "created_at": 1, "source": {"body": "y" * (MAX_TEXT_CHARS + 10), "author": {}}}
-    body = SPECS["conversation-started"].body(None, item, None)  # type: ignore[arg-type]
+    body = BUILDERS[TRIGGERS["conversation-started"].body](None, item, None)  # type: ignore[arg-type]
     assert len(body["conversation_message"]["body"]) == MAX_TEXT_CHARS

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from shared.actions.parsing import Body, CustomAttributes, OptionalText, PageQuery, blank_to_none
+from shared.actions.parsing import (
+    Body,
+    CustomAttributes,
+    OptionalText,
+    OptionalWebUrl,
+    PageQuery,
+    TagName,
+    blank_to_none,
+)
 from shared.errors import BadRequest
+from shared.models.designer import designer
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -22,21 +30,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def _your_id(value: str) -> str:
     if _CONTROL.search(value):
         raise ValueError("must not contain control characters")
-    return value
-
-
-def _web_url(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if len(value) > 2048 or any(c.isspace() for c in value):
-        raise ValueError("must be an http or https URL such as https://example.com")
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 (a port out of 0..65535 or not a number raises)
-    except ValueError:
-        raise ValueError("must be an http or https URL such as https://example.com") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an http or https URL such as https://example.com")
     return value
 
 
@@ -50,21 +43,44 @@ Count = Annotated[Annotated[int, Field(ge=0, le=2_000_000_000)] | None, BeforeVa
 class UpsertCompany(Body):
     """Body of Create or update company (POST /api/companies)."""
 
-    company_id: YourCompanyId = Field(description="Your id of the company (required; Intercom never changes it)")
-    name: OptionalText = Field(None, max_length=255, description="The company's name")
-    plan: OptionalText = Field(None, max_length=255, description="Name of the company's plan")
-    size: Count = Field(None, description="Number of employees")
-    website: Annotated[OptionalText, AfterValidator(_web_url)] = Field(None, description="http or https URL")
-    industry: OptionalText = Field(None, max_length=255)
-    monthly_spend: Count = Field(None, description="Revenue the company brings in per month (whole number)")
-    custom_attributes: CustomAttributes = Field(None, description="Object of names to strings, numbers, booleans")
+    company_id: YourCompanyId = Field(
+        title="Your Company ID",
+        description="Your id of the company (required; Intercom never changes it)",
+        json_schema_extra=designer("important"),
+    )
+    name: OptionalText = Field(
+        None, max_length=255, title="Name", description="The company's name", json_schema_extra=designer("important")
+    )
+    plan: OptionalText = Field(None, max_length=255, title="Plan", description="Name of the company's plan")
+    size: Count = Field(None, title="Size", description="Number of employees")
+    website: OptionalWebUrl = Field(None, title="Website", description="http or https URL")
+    industry: OptionalText = Field(None, max_length=255, title="Industry")
+    monthly_spend: Count = Field(
+        None, title="Monthly Spend", description="Revenue the company brings in per month (whole number)"
+    )
+    custom_attributes: CustomAttributes = Field(
+        None,
+        title="Custom Attributes",
+        description="Object of names to strings, numbers, booleans",
+        json_schema_extra=designer("advanced"),
+    )
 
 
 class ListCompanies(PageQuery):
     """Query of List companies (GET /api/companies)."""
 
-    company_id: OptionalFilter = Field(None, description="Only the company with this id of yours (exact match)")
-    name: OptionalFilter = Field(None, description="Only the company with this name (exact match)")
+    company_id: OptionalFilter = Field(
+        None,
+        title="Your Company ID",
+        description="Only the company with this id of yours (exact match); not with Name",
+        json_schema_extra=designer("advanced"),
+    )
+    name: OptionalFilter = Field(
+        None,
+        title="Name",
+        description="Only the company with this name (exact match); not with Your Company ID",
+        json_schema_extra=designer("advanced"),
+    )
 
     def exact(self) -> tuple[str, str] | None:
         """The one filter given, as (Intercom's query parameter, value); a 400 naming both when both are."""
@@ -82,6 +98,6 @@ class ListCompanies(PageQuery):
 class TagByName(Body):
     """Body of Add tag to company (POST /api/companies/{id}/tags)."""
 
-    name: Annotated[str, Field(min_length=1, max_length=255)] = Field(
-        description="The tag's name; the tag is created when the workspace has none by that name"
+    name: TagName = Field(
+        title="Tag Name", description="The tag's name; the tag is created when the workspace has none by that name"
     )

@@ -20,8 +20,8 @@ from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest, IntercomConflict, IntercomNotFound
 from shared.intercom.names import cache_for
-from shared.models.common import Tag
 from shared.models.companies import Company, company_to_model
+from shared.models.tags import Tag
 
 CURSOR_PURPOSE = "list-companies"
 # Intercom's created_at is compared with the call's start to tell "created" from "updated" when the look-up missed

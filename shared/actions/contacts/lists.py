@@ -10,7 +10,7 @@ from shared.actions.contacts.service import contact_model, items_of
 from shared.actions.paging import Page, next_search_cursor, search_page, search_position
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
-from shared.models.common import Lead, User
+from shared.models.contacts import Lead, User
 
 CURSOR_PURPOSE = {"lead": "list-leads", "user": "list-users"}
 C = TypeVar("C", User, Lead)

@@ -13,28 +13,41 @@ from pydantic import Field, field_validator, model_validator
 from shared.actions.parsing import (
     Body,
     Companies,
+    CompanyId,
     CustomAttributes,
     Email,
-    IntercomId,
+    OptionalAdminId,
     OptionalEmail,
     OptionalHttpsUrl,
     OptionalId,
     OptionalText,
     OptionalTimestamp,
     PageQuery,
+    PerPage,
+    TagName,
     check_flat_object,
+    page_size,
 )
 from shared.errors import BadRequest
+from shared.models.designer import designer
 
 MAX_METADATA = 10
 MAX_EVENT_NAME = 255
+_IMAGE_URL = "https URL of the lead's avatar image"
 
 
 class _Contact(Body):
-    email: Email = Field(description="The contact's email address (required)")
-    name: OptionalText = Field(None, max_length=255)
-    phone: OptionalText = Field(None, max_length=50)
-    companies: Companies = Field(default_factory=list, description="Intercom company id, or a list of them")
+    email: Email = Field(
+        title="Email", description="The contact's email address (required)", json_schema_extra=designer("important")
+    )
+    name: OptionalText = Field(None, max_length=255, title="Name", json_schema_extra=designer("important"))
+    phone: OptionalText = Field(None, max_length=50, title="Phone")
+    companies: Companies = Field(
+        default_factory=list,
+        title="Company IDs",
+        description="Intercom company id, or a list of them",
+        json_schema_extra=designer("advanced"),
+    )
 
 
 class UpsertUser(_Contact):
@@ -44,69 +57,133 @@ class UpsertUser(_Contact):
 class CreateLead(_Contact):
     """Body of Create new lead (POST /api/leads)."""
 
-    image_url: OptionalHttpsUrl = Field(None, description="https URL of the lead's avatar image")
+    image_url: OptionalHttpsUrl = Field(
+        None, title="Image URL", description=_IMAGE_URL, json_schema_extra=designer("advanced")
+    )
 
 
 class UpdateUser(Body):
     """Body of Update user (PUT /api/users/{user_id}): only the fields given change; companies are added."""
 
-    email: OptionalEmail = Field(None, description="New email address")
-    name: OptionalText = Field(None, max_length=255)
-    phone: OptionalText = Field(None, max_length=50)
-    companies: Companies = Field(default_factory=list, description="Intercom company id, or a list of them, to add")
-    unsubscribed_from_emails: bool | None = Field(None, description="Whether the contact is unsubscribed from emails")
+    email: OptionalEmail = Field(
+        None, title="Email", description="New email address", json_schema_extra=designer("important")
+    )
+    name: OptionalText = Field(None, max_length=255, title="Name", json_schema_extra=designer("important"))
+    phone: OptionalText = Field(None, max_length=50, title="Phone")
+    companies: Companies = Field(
+        default_factory=list,
+        title="Company IDs",
+        description="Intercom company id, or a list of them, to add",
+        json_schema_extra=designer("advanced"),
+    )
+    unsubscribed_from_emails: bool | None = Field(
+        None,
+        title="Is Unsubscribed",
+        description="Whether the contact is unsubscribed from emails",
+        json_schema_extra=designer("advanced"),
+    )
     custom_attributes: CustomAttributes = Field(
-        None, description="Custom attributes to set: names to strings, numbers, booleans or null"
+        None,
+        title="Custom Attributes",
+        description="Custom attributes to set: names to strings, numbers, booleans or null",
+        json_schema_extra=designer("advanced"),
     )
 
 
 class UpdateLead(UpdateUser):
     """Body of Update lead (PUT /api/leads/{contact_id})."""
 
-    image_url: OptionalHttpsUrl = Field(None, description="https URL of the lead's avatar image")
+    image_url: OptionalHttpsUrl = Field(
+        None, title="Image URL", description=_IMAGE_URL, json_schema_extra=designer("advanced")
+    )
 
 
 class ListLeads(PageQuery):
     """Query of List all leads (GET /api/leads)."""
 
-    email: OptionalEmail = Field(None, description="Only the leads with exactly this email")
+    per_page: PerPage = page_size("Leads")
+    email: OptionalEmail = Field(
+        None,
+        title="Email",
+        description="Only the leads with exactly this email address",
+        json_schema_extra=designer("advanced"),
+    )
 
 
 class ListUsers(PageQuery):
     """Query of List all users (GET /api/users)."""
 
-    email: OptionalEmail = Field(None, description="Only the users with exactly this email")
+    per_page: PerPage = page_size("Users")
+    email: OptionalEmail = Field(
+        None,
+        title="Email",
+        description="Only the users with exactly this email address",
+        json_schema_extra=designer("advanced"),
+    )
 
 
 class AddTag(Body):
     """Body of Add tag to contact (POST /api/contacts/{id}/tags)."""
 
-    name: str = Field(min_length=1, max_length=255, description="Name of the tag; it is created when missing")
+    name: TagName = Field(
+        title="Tag Name",
+        description="Name of the tag; it is created when missing",
+        json_schema_extra=designer("important"),
+    )
 
 
 class AddNote(Body):
     """Body of Add note to contact (POST /api/contacts/{id}/notes)."""
 
-    body: str = Field(min_length=1, max_length=20_000, description="Text of the note (HTML allowed)")
-    admin_id: OptionalId = Field(None, description="The admin who writes the note; default: the token's owner")
+    body: str = Field(
+        min_length=1,
+        max_length=20_000,
+        title="Note",
+        description="Text of the note (HTML allowed)",
+        json_schema_extra=designer("important"),
+    )
+    admin_id: OptionalAdminId = Field(
+        None,
+        title="Admin ID",
+        description="The admin who writes the note; default: the token's owner",
+        json_schema_extra=designer("advanced"),
+    )
 
 
 class AttachCompany(Body):
     """Body of Attach contact to company (POST /api/contacts/{id}/companies)."""
 
-    company_id: IntercomId = Field(description="Intercom id of the company")
+    company_id: CompanyId = Field(
+        title="Company ID", description="Intercom id of the company", json_schema_extra=designer("important")
+    )
 
 
 class TrackEvent(Body):
     """Body of Track event (POST /api/events): exactly one of `email`, `user_id`, `id` names the contact."""
 
-    event_name: str = Field(min_length=1, max_length=MAX_EVENT_NAME, description="Name of the event")
-    email: OptionalEmail = Field(None, description="Email of the user")
-    user_id: OptionalText = Field(None, max_length=255, description="Your external id of the user")
-    id: OptionalId = Field(None, description="Intercom id of the contact (leads need it)")
-    created_at: OptionalTimestamp = Field(None, description="When it happened (default: now)")
+    event_name: str = Field(
+        min_length=1,
+        max_length=MAX_EVENT_NAME,
+        title="Event Name",
+        description="Name of the event",
+        json_schema_extra=designer("important"),
+    )
+    email: OptionalEmail = Field(
+        None, title="Email", description="Email of the user", json_schema_extra=designer("important")
+    )
+    user_id: OptionalText = Field(None, max_length=255, title="User ID", description="Your external id of the user")
+    id: OptionalId = Field(None, title="Contact ID", description="Intercom id of the contact (leads need it)")
+    created_at: OptionalTimestamp = Field(
+        None,
+        title="Created Date-Time",
+        description="When it happened (default: now)",
+        json_schema_extra=designer("advanced"),
+    )
     metadata: dict[str, str | int | float] | None = Field(
-        None, description=f"At most {MAX_METADATA} names to strings or numbers (no nested objects)"
+        None,
+        title="Metadata",
+        description=f"At most {MAX_METADATA} names to strings or numbers (no nested objects)",
+        json_schema_extra=designer("advanced"),
     )
 
     @field_validator("metadata", mode="before")

@@ -3,7 +3,7 @@ update one. Lists are in shared/actions/contacts/lists.py; archive, delete, note
 shared/actions/contacts/writes.py.
 
 Each function takes the connection's IntercomClient, a validated request (shared/actions/contacts/requests.py) and the
-caller's Deadline, and returns the connector's shapes (shared/models/common.py). Intercom's typed errors propagate and
+caller's Deadline, and returns the connector's shapes (shared/models/contacts.py). Intercom's typed errors propagate and
 become the contract's statuses in functions/http.py; the decisions below are written up in docs/actions.md.
 """
 
@@ -21,7 +21,7 @@ from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomBadRequest, IntercomConflict, IntercomGone, IntercomNotFound
 from shared.intercom.names import cache_for, contact_names
-from shared.models.common import Lead, User, contact_to_model
+from shared.models.contacts import Lead, User, contact_to_model
 
 log = logging.getLogger("shared.actions.contacts.service")
 

@@ -8,43 +8,69 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from shared.actions.parsing import Body, IntercomId, OptionalId, PageQuery, Query, Timestamp, blank_to_none
+from shared.actions.parsing import (
+    AssigneeId,
+    Body,
+    IntercomId,
+    OptionalAdminId,
+    OptionalId,
+    PageQuery,
+    Query,
+    TagName,
+    Timestamp,
+    blank_to_none,
+)
 from shared.errors import BadRequest
+from shared.models.designer import designer
 
 MessageBody = Annotated[str, Field(min_length=1, max_length=20_000)]
 OptionalMessage = Annotated[Annotated[str, Field(max_length=20_000)] | None, BeforeValidator(blank_to_none)]
-TagName = Annotated[str, Field(min_length=1, max_length=255)]
 _ADMIN = "Intercom id of the admin who acts (default: the admin who owns the connection's token)"
+
+
+def _acting_admin() -> Any:
+    """The `admin_id` of an action on a conversation: optional, under "advanced", a dropdown of the admins."""
+    return Field(None, title="Admin ID", description=_ADMIN, json_schema_extra=designer("advanced"))
 
 
 class StartConversation(Body):
     """Body of Send message as a contact (POST /api/conversations)."""
 
-    contact_id: IntercomId = Field(description="Intercom id of the user or lead who writes")
-    body: MessageBody = Field(description="The message")
+    contact_id: IntercomId = Field(title="Contact ID", description="Intercom id of the user or lead who writes")
+    body: MessageBody = Field(title="Message", description="The message")
 
 
 class ListConversations(PageQuery):
     """Query of List conversations (GET /api/conversations)."""
 
     state: Annotated[Literal["open", "closed", "snoozed"] | None, BeforeValidator(blank_to_none)] = Field(
-        None, description="Only conversations in this state: open, closed or snoozed"
+        None,
+        title="State",
+        description="Only conversations in this state: open, closed or snoozed",
+        json_schema_extra=designer("important"),
     )
 
 
 class ReplyToConversation(Body):
     """Body of Reply to conversation (POST /api/conversations/{id}/reply)."""
 
-    body: MessageBody = Field(description="The reply")
+    body: MessageBody = Field(title="Reply", description="The reply", json_schema_extra=designer("important"))
     message_type: Annotated[Literal["comment", "note"], BeforeValidator(lambda v: blank_to_none(v) or "comment")] = (
-        Field("comment", description="comment (the contact sees it) or note (only teammates see it)")
+        Field(
+            "comment", title="Reply Type", description="comment (the contact sees it) or note (only teammates see it)"
+        )
     )
-    admin_id: OptionalId = Field(None, description=_ADMIN)
-    contact_id: OptionalId = Field(None, description="Intercom id of the contact, to reply as the contact instead")
+    admin_id: OptionalAdminId = Field(None, title="Admin ID", description=_ADMIN)
+    contact_id: OptionalId = Field(
+        None,
+        title="Reply As Contact ID",
+        description="Intercom id of the contact, to reply as the contact instead",
+        json_schema_extra=designer("advanced"),
+    )
 
     def check(self) -> None:
         """A 400 for what each field allows alone but not together."""
@@ -61,39 +87,45 @@ class ReplyToConversation(Body):
 class CloseConversation(Body):
     """Body of Close conversation (POST /api/conversations/{id}/close)."""
 
-    body: OptionalMessage = Field(None, description="A closing message the contact sees")
-    admin_id: OptionalId = Field(None, description=_ADMIN)
+    body: OptionalMessage = Field(None, title="Closing Message", description="A closing message the contact sees")
+    admin_id: OptionalAdminId = _acting_admin()
 
 
 class OpenConversation(Body):
     """Body of Open conversation (POST /api/conversations/{id}/open)."""
 
-    admin_id: OptionalId = Field(None, description=_ADMIN)
+    admin_id: OptionalAdminId = _acting_admin()
 
 
 class SnoozeConversation(Body):
     """Body of Snooze conversation (POST /api/conversations/{id}/snooze)."""
 
-    snoozed_until: Timestamp = Field(description="When it reopens: ISO-8601 with a UTC offset, or Unix seconds")
-    admin_id: OptionalId = Field(None, description=_ADMIN)
+    snoozed_until: Timestamp = Field(
+        title="Snooze Until", description="When it reopens: ISO-8601 with a UTC offset, or Unix seconds"
+    )
+    admin_id: OptionalAdminId = _acting_admin()
 
 
 class AssignConversation(Body):
     """Body of Assign conversation (POST /api/conversations/{id}/assign)."""
 
-    assignee_id: IntercomId = Field(description="Intercom id of the admin or team to assign it to; 0 unassigns")
-    admin_id: OptionalId = Field(None, description=_ADMIN)
-    body: OptionalMessage = Field(None, description="A message the contact sees")
+    assignee_id: AssigneeId = Field(
+        title="Assignee ID", description="Intercom id of the admin or team to assign it to; 0 unassigns"
+    )
+    admin_id: OptionalAdminId = _acting_admin()
+    body: OptionalMessage = Field(None, title="Message", description="A message the contact sees")
 
 
 class TagConversation(Body):
     """Body of Add tag to conversation (POST /api/conversations/{id}/tags)."""
 
-    name: TagName = Field(description="The tag's name; the tag is created when the workspace has none by that name")
-    admin_id: OptionalId = Field(None, description=_ADMIN)
+    name: TagName = Field(
+        title="Tag Name", description="The tag's name; the tag is created when the workspace has none by that name"
+    )
+    admin_id: OptionalAdminId = _acting_admin()
 
 
 class UntagConversation(Query):
     """Query of Remove tag from conversation (DELETE /api/conversations/{id}/tags/{tag_id})."""
 
-    admin_id: OptionalId = Field(None, title="Admin ID", description=_ADMIN)
+    admin_id: OptionalAdminId = _acting_admin()

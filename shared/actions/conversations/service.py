@@ -1,11 +1,10 @@
 """The conversation actions (interface §7): start one as a contact, get, list, reply, close / open / snooze / assign,
 tag.
 
-Each function takes the connection's IntercomClient, a validated request
-(shared/actions/conversations/requests.py) and the
-caller's Deadline, and returns the connector's Conversation (shared/models/common.py). An action that acts as an admin
-defaults `admin_id` to the token's own admin (`GET /me`, cached). Writes that are not idempotent (a new conversation,
-a reply, a state change) are never sent twice; the decisions are written up in docs/actions.md.
+Each function takes the connection's IntercomClient, a validated request (shared/actions/conversations/requests.py)
+and the caller's Deadline, and returns the connector's Conversation (shared/models/conversations.py). An action that
+acts as an admin defaults `admin_id` to the token's own admin (`GET /me`, cached). Writes that are not idempotent (a
+new conversation, a reply, a state change) are never sent twice; the decisions are written up in docs/actions.md.
 """
 
 from __future__ import annotations
@@ -33,7 +32,8 @@ from shared.errors import BadRequest, ConnectorError, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomNotFound
-from shared.models.common import Conversation, Tag, conversation_to_model
+from shared.models.conversations import Conversation, conversation_to_model
+from shared.models.tags import Tag
 
 log = logging.getLogger("shared.actions.conversations.service")
 

@@ -1,0 +1,56 @@
+"""What the flow designer shows of a field, declared on the field itself: its display name is the pydantic `title`
+(`Field(title="Admin ID")`), its description the `description`, and `designer(...)` builds the rest as
+`json_schema_extra`: where it shows (`x-ms-visibility`) and the dropdown that fills it (`x-ms-dynamic-values`).
+
+    admin_id: OptionalId = Field(None, title="Admin ID", description="...", json_schema_extra=designer("advanced"))
+
+connector/ reads these from the models' JSON schema; nothing else in the app looks at them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import JsonValue
+
+Visibility = Literal["important", "advanced", "internal"]
+
+
+@dataclass(frozen=True)
+class Dropdown:
+    """A dropdown fed by a list operation of the connector: its items' `value_path` is the value, `value_title` the
+    label. A dropdown whose operation is not in the definition is left out by the generator."""
+
+    operation_id: str
+    value_path: str
+    value_title: str
+    parameters: tuple[tuple[str, JsonValue], ...] = ()
+
+    def extension(self) -> dict[str, JsonValue]:
+        """The `x-ms-dynamic-values` object."""
+        out: dict[str, JsonValue] = {
+            "operationId": self.operation_id,
+            "value-collection": "value",
+            "value-path": self.value_path,
+            "value-title": self.value_title,
+        }
+        if self.parameters:
+            out["parameters"] = dict(self.parameters)
+        return out
+
+
+ADMINS = Dropdown("ListAdmins", "id", "name")
+COMPANIES = Dropdown("ListCompanies", "id", "name", (("per_page", 150),))
+TAG_NAMES = Dropdown("ListTags", "name", "name")
+TAG_IDS = Dropdown("ListTags", "id", "name")
+
+
+def designer(visibility: Visibility | None = None, *, dropdown: Dropdown | None = None) -> dict[str, JsonValue]:
+    """A field's `json_schema_extra`: where the designer shows it (plain when None) and its dropdown."""
+    out: dict[str, JsonValue] = {}
+    if visibility is not None:
+        out["x-ms-visibility"] = visibility
+    if dropdown is not None:
+        out["x-ms-dynamic-values"] = dropdown.extension()
+    return out
