@@ -57,10 +57,9 @@ def reply_to_ticket(call: Call) -> func.HttpResponse:
 @bp.route(route="tickets/search", methods=["POST"])
 @action
 def search_tickets(call: Call) -> func.HttpResponse:
-    from shared.actions.search_filters import SearchBody
     from shared.actions.tickets import search
 
-    body = call.body(SearchBody)
+    body = call.body(search.SearchTickets)
     return call.page(search.search_tickets(call.client, body, call.settings.cursor_key, call.deadline), body.per_page)
 
 

@@ -5,6 +5,8 @@ A search body is `{"filters": [{"field", "operator", "value"}...], "match": "all
 searchable fields are a table of `SearchField`s (shared/actions/tickets/search.py has the tickets'); a field's kind
 says which operators and values it takes:
 
+`IN` and `NIN` take a list, or one text of values separated by commas (what the designer's text input gives).
+
 | kind | operators | value |
 |---|---|---|
 | text | `=` `!=` `IN` `NIN` `~` `!~` `^` `$` | a string (IN, NIN: a list of them) |
@@ -29,12 +31,12 @@ from pydantic import BeforeValidator, Field
 
 from shared.actions.paging import next_search_cursor, open_cursor, search_page
 from shared.actions.parsing import (
-    DEFAULT_PER_PAGE,
-    MAX_PER_PAGE,
     Body,
     PageQuery,
+    PerPage,
     blank_to_none,
     check_id,
+    page_size,
     unix_seconds,
 )
 from shared.errors import BadRequest
@@ -67,6 +69,28 @@ class SearchField:
     choices: Mapping[str, str] = field(default_factory=dict)
 
 
+def filters_schema(fields: Mapping[str, SearchField]) -> dict[str, Any]:
+    """The JSON schema the designer shows for `filters` over `fields` (each filter is checked by `query`)."""
+    return {
+        "type": "array",
+        "maxItems": MAX_FILTERS,
+        "items": {
+            "type": "object",
+            "properties": {
+                "field": {"type": "string", "title": "Field", "enum": list(fields)},
+                "operator": {"type": "string", "title": "Operator", "enum": list(EVERY_OPERATOR)},
+                "value": {
+                    "type": "string",
+                    "title": "Value",
+                    "description": "Text, an id, true or false, or a time (ISO-8601 or Unix seconds); for IN and NIN "
+                    "the values separated by commas",
+                },
+            },
+            "required": ["field", "operator", "value"],
+        },
+    }
+
+
 class SearchBody(Body):
     """Body of a search action (POST /api/{objects}/search); the filters are checked against the object's fields
     by `query`, so that each bad one is named by its place (`filters[2].operator`)."""
@@ -79,9 +103,7 @@ class SearchBody(Body):
     match: Annotated[Literal["all", "any"], BeforeValidator(lambda v: blank_to_none(v) or "all")] = Field(
         "all", title="Match", description="all (every filter holds, default) or any (at least one holds)"
     )
-    per_page: Annotated[int, BeforeValidator(lambda v: DEFAULT_PER_PAGE if v is None else v)] = Field(
-        DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE, title="Page Size", description="Results per page (1 to 150)"
-    )
+    per_page: PerPage = page_size("Results")
 
 
 class SearchPage(PageQuery):
@@ -145,8 +167,10 @@ def _clause(item: Any, fields: Mapping[str, SearchField]) -> dict[str, Any]:
 
 def _values(value: Any, operator: str, name: str, spec: SearchField) -> Any:
     if operator in ("IN", "NIN"):
+        if isinstance(value, str):  # the designer's text input: the values separated by commas
+            value = [one.strip() for one in value.split(",") if one.strip()]
         if not isinstance(value, list) or not value:
-            raise _Bad("value", f"{operator} takes a list of values")
+            raise _Bad("value", f"{operator} takes a list of values (or one text of values separated by commas)")
         if len(value) > MAX_VALUES:
             raise _Bad("value", f"at most {MAX_VALUES} values")
         return [_value(one, name, spec) for one in value]

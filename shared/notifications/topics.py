@@ -23,7 +23,6 @@ from shared.triggers.topic_rules import Found, unix_seconds
 # -- timestamps ----------------------------------------------------------------------------------------------------
 
 
-
 def _is_stamp_name(name: str) -> bool:
     return name.endswith("_at") or name == "snoozed_until"
 

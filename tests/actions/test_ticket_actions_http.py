@@ -223,7 +223,12 @@ def test_search_tickets_with_filters_and_pages(http: httpx.Client, sim: Simulato
         first["id"],
         second["id"],
     ]
+    assert ids([mine, {"field": "category", "operator": "NIN", "value": "Back-office, tracker"}]) == [
+        first["id"],
+        second["id"],
+    ], "the designer's comma-separated text"
     assert ids([mine, {"field": "open", "operator": "=", "value": False}]) == [second["id"]]
+    assert ids([mine, {"field": "open", "operator": "!=", "value": "false"}]) == [first["id"], task["id"]]
     assert ids([mine, {"field": "state", "operator": "=", "value": "resolved"}]) == [second["id"]]
     assert ids([mine, {"field": "ticket_type_id", "operator": "=", "value": types["Internal task"]["id"]}]) == [
         task["id"]
@@ -260,7 +265,8 @@ def test_search_refusals_name_the_filter(http: httpx.Client, sim: Simulator) -> 
         ([{"field": "priority", "operator": "=", "value": "high"}], "filters[0].field"),
         ([good, {"field": "open", "operator": "~", "value": "t"}], "filters[1].operator"),
         ([good, {"field": "title", "operator": "LIKE", "value": "t"}], "filters[1].operator"),
-        ([{"field": "title", "operator": "IN", "value": "t"}], "filters[0].value"),
+        ([{"field": "title", "operator": "IN", "value": []}], "filters[0].value"),
+        ([{"field": "title", "operator": "NIN", "value": " , "}], "filters[0].value"),
         ([{"field": "title", "operator": "=", "value": ["t"]}], "filters[0].value"),
         ([{"field": "open", "operator": "=", "value": "yes"}], "filters[0].value"),
         ([{"field": "created_at", "operator": ">", "value": "yesterday"}], "filters[0].value"),

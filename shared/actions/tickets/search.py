@@ -10,10 +10,20 @@ short while after it is written.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, WithJsonSchema
 
 from shared.actions.paging import Page
-from shared.actions.search_filters import SearchBody, SearchField, SearchPage, first_page, next_page, query
+from shared.actions.search_filters import (
+    SearchBody,
+    SearchField,
+    SearchPage,
+    filters_schema,
+    first_page,
+    next_page,
+    query,
+)
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.models.tickets import STATE_CATEGORIES, Ticket, ticket_to_model
@@ -36,7 +46,17 @@ TICKET_FIELDS: dict[str, SearchField] = {
 }
 
 
-def search_tickets(client: IntercomClient, body: SearchBody, cursor_key: bytes, deadline: Deadline) -> Page[Ticket]:
+class SearchTickets(SearchBody):
+    """Body of Search tickets (POST /api/tickets/search)."""
+
+    filters: Annotated[list[Any], WithJsonSchema(filters_schema(TICKET_FIELDS))] = Field(
+        default_factory=list,
+        title="Filters",
+        description="Each {field, operator, value}; none finds every ticket (at most 15)",
+    )
+
+
+def search_tickets(client: IntercomClient, body: SearchTickets, cursor_key: bytes, deadline: Deadline) -> Page[Ticket]:
     """The first page of the tickets the filters find."""
     found, cursor = first_page(
         client, PATH, query(body, TICKET_FIELDS), body.per_page, cursor_key, CURSOR_PURPOSE, deadline
