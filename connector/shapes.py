@@ -17,7 +17,8 @@ from shared.models.companies import Company
 from shared.models.contacts import ContactShape, Lead, User
 from shared.models.conversations import Conversation
 from shared.models.tags import Tag
-from shared.models.workspace import Admin
+from shared.models.tickets import Ticket, TicketState, TicketType
+from shared.models.workspace import Admin, Team
 from shared.triggers.registry import Body
 
 NextLink = Annotated[
@@ -64,6 +65,31 @@ class TagListing(Shape):
     """The answer of List tags."""
 
     value: list[Tag] = Field(title="Tags")
+
+
+class TicketPage(Shape):
+    """A page of Search tickets."""
+
+    value: list[Ticket] = Field(title="Tickets", description="The tickets of this page")
+    nextLink: NextLink = None  # noqa: N815 (the JSON name)
+
+
+class TicketTypeListing(Shape):
+    """The answer of List ticket types."""
+
+    value: list[TicketType] = Field(title="Ticket Types")
+
+
+class TicketStateListing(Shape):
+    """The answer of List ticket states."""
+
+    value: list[TicketState] = Field(title="Ticket States")
+
+
+class TeamListing(Shape):
+    """The answer of List teams."""
+
+    value: list[Team] = Field(title="Teams")
 
 
 class UserBatch(Shape):

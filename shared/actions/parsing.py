@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from shared.errors import BadRequest
-from shared.models.designer import ADMINS, COMPANIES, TAG_NAMES, designer
+from shared.models.designer import ADMINS, COMPANIES, TAG_NAMES, TEAMS, designer
 
 MAX_COMPANIES = 10
 MAX_URL = 2048
@@ -211,6 +211,9 @@ CustomAttributes = Annotated[dict[str, str | int | float | bool | None] | None, 
 OptionalAdminId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=ADMINS))]
 AssigneeId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=ADMINS))]
 CompanyId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=COMPANIES))]
+OptionalCompanyId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=COMPANIES))]
+OptionalAssigneeId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=ADMINS))]
+OptionalTeamId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=TEAMS))]
 TagName = Annotated[str, Field(min_length=1, max_length=255, json_schema_extra=designer(dropdown=TAG_NAMES))]
 
 

@@ -151,9 +151,9 @@ def _interface_sections() -> dict[str, str]:
 
 
 def _interface_display_names() -> dict[tuple[str, str], str]:
-    """(method, path) -> display name, from the tables of interface §2 and §7 (actions) and §4, §8 (triggers)."""
+    """(method, path) -> display name, from the tables of interface §2, §7 and §10 (actions) and §4, §8 (triggers)."""
     sections = _interface_sections()
-    names = _row_names(sections["2"]) | _row_names(sections["7"])
+    names = _row_names(sections["2"]) | _row_names(sections["7"]) | _row_names(sections["10"])
     for row in re.findall(r"^\| (When [^|]+?) \| `([a-z-]+)` \|", sections["4"] + sections["8"], flags=re.MULTILINE):
         names[("get", f"/triggers/{row[1]}")] = row[0]
     return names

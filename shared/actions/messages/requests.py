@@ -13,8 +13,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from shared.actions.conversations.requests import MessageBody
-from shared.actions.parsing import Body, IntercomId, OptionalId, blank_to_none
+from shared.actions.parsing import Body, IntercomId, OptionalAdminId, blank_to_none
 from shared.errors import BadRequest
+from shared.models.designer import designer
 
 
 def _message_type(value: Any) -> Any:
@@ -25,8 +26,14 @@ def _message_type(value: Any) -> Any:
 class SendMessage(Body):
     """Body of Send a message to a contact (POST /api/messages)."""
 
-    contact_id: IntercomId = Field(title="Contact ID", description="Intercom id of the user or lead who receives it")
-    body: MessageBody = Field(title="Message", description="The message (HTML or text)")
+    contact_id: IntercomId = Field(
+        title="Contact ID",
+        description="Intercom id of the user or lead who receives it",
+        json_schema_extra=designer("important"),
+    )
+    body: MessageBody = Field(
+        title="Message", description="The message (HTML or text)", json_schema_extra=designer("important")
+    )
     message_type: Annotated[Literal["inapp", "email"], BeforeValidator(_message_type)] = Field(
         "inapp", title="Message Type", description="inapp (shown in the Messenger) or email"
     )
@@ -34,12 +41,16 @@ class SendMessage(Body):
         None, title="Subject", description="The email's subject (required for email)"
     )
     template: Annotated[Literal["plain", "personal"], BeforeValidator(lambda v: blank_to_none(v) or "plain")] = Field(
-        "plain", title="Template", description="The email's style: plain or personal"
+        "plain",
+        title="Template",
+        description="The email's style: plain or personal",
+        json_schema_extra=designer("advanced"),
     )
-    admin_id: OptionalId = Field(
+    admin_id: OptionalAdminId = Field(
         None,
         title="Admin ID",
         description="Intercom id of the admin who sends it (default: the admin who owns the connection's token)",
+        json_schema_extra=designer("advanced"),
     )
 
     def check(self) -> None:

@@ -23,8 +23,12 @@ from shared.actions.parsing import (
     MAX_CUSTOM_ATTRIBUTES,
     Body,
     IntercomId,
+    OptionalAdminId,
+    OptionalAssigneeId,
+    OptionalCompanyId,
     OptionalEmail,
     OptionalId,
+    OptionalTeamId,
     OptionalTimestamp,
     Query,
     blank_to_none,
@@ -32,6 +36,7 @@ from shared.actions.parsing import (
     one_of,
 )
 from shared.errors import BadRequest
+from shared.models.designer import designer
 from shared.models.tickets import DEFAULT_ATTRIBUTES
 
 MAX_LIST_VALUES = 100
@@ -76,32 +81,50 @@ class CreateTicket(Body):
     """Body of Create ticket (POST /api/tickets)."""
 
     ticket_type_id: IntercomId = Field(
-        title="Ticket Type ID", description="Intercom id of the ticket type (List ticket types)"
+        title="Ticket Type ID",
+        description="Intercom id of the ticket type (List ticket types)",
+        json_schema_extra=designer("important"),
     )
     contact_id: OptionalId = Field(
-        None, title="Contact ID", description="Intercom id of the contact the ticket is about (or give Contact Email)"
+        None,
+        title="Contact ID",
+        description="Intercom id of the contact the ticket is about (or give Contact Email)",
+        json_schema_extra=designer("important"),
     )
     email: OptionalEmail = Field(
         None, title="Contact Email", description="Or the contact's email (Intercom makes a lead when none has it)"
     )
-    title: Title = Field(None, title="Title", description="The ticket's title")
+    title: Title = Field(None, title="Title", description="The ticket's title", json_schema_extra=designer("important"))
     description: Description = Field(None, title="Description", description="The ticket's description")
     ticket_attributes: TicketAttributes = Field(
-        None, title="Ticket Attributes", description="The ticket type's attributes by name"
+        None,
+        title="Ticket Attributes",
+        description="The ticket type's attributes by name",
+        json_schema_extra=designer("advanced"),
     )
-    company_id: OptionalId = Field(
-        None, title="Company ID", description="Intercom id of the company the ticket is about"
+    company_id: OptionalCompanyId = Field(
+        None,
+        title="Company ID",
+        description="Intercom id of the company the ticket is about",
+        json_schema_extra=designer("advanced"),
     )
-    admin_assignee_id: OptionalId = Field(
-        None, title="Admin Assignee ID", description="Intercom id of the admin to assign it to"
+    admin_assignee_id: OptionalAdminId = Field(
+        None,
+        title="Admin Assignee ID",
+        description="Intercom id of the admin to assign it to",
+        json_schema_extra=designer("advanced"),
     )
-    team_assignee_id: OptionalId = Field(
-        None, title="Team Assignee ID", description="Intercom id of the team to assign it to"
+    team_assignee_id: OptionalTeamId = Field(
+        None,
+        title="Team Assignee ID",
+        description="Intercom id of the team to assign it to",
+        json_schema_extra=designer("advanced"),
     )
     conversation_to_link_id: OptionalId = Field(
         None,
         title="Conversation To Link ID",
         description="Intercom id of a conversation to link (back-office and tracker tickets)",
+        json_schema_extra=designer("advanced"),
     )
 
     def check(self) -> None:
@@ -117,23 +140,34 @@ class UpdateTicket(Body):
     """Body of Update ticket (PUT /api/tickets/{id})."""
 
     ticket_state_id: OptionalId = Field(
-        None, title="Ticket State ID", description="Intercom id of the new state (one of the type's states)"
+        None,
+        title="Ticket State ID",
+        description="Intercom id of the new state (one of the type's states)",
+        json_schema_extra=designer("important"),
     )
     title: Title = Field(None, title="Title", description="The new title")
     description: Description = Field(None, title="Description", description="The new description")
     ticket_attributes: TicketAttributes = Field(
-        None, title="Ticket Attributes", description="The attributes to change, by name"
+        None,
+        title="Ticket Attributes",
+        description="The attributes to change, by name",
+        json_schema_extra=designer("advanced"),
     )
     open: bool | None = Field(
         None, title="Is Open", description="false closes the ticket (and unsnoozes it); true reopens it"
     )
     snoozed_until: OptionalTimestamp = Field(
-        None, title="Snooze Until", description="Snooze until then: ISO-8601 with a UTC offset, or Unix seconds"
+        None,
+        title="Snooze Until",
+        description="Snooze until then: ISO-8601 with a UTC offset, or Unix seconds",
+        json_schema_extra=designer("advanced"),
     )
-    assignee_id: OptionalId = Field(
+    assignee_id: OptionalAssigneeId = Field(
         None, title="Assignee ID", description="Intercom id of the admin or team to assign it to; 0 unassigns"
     )
-    admin_id: OptionalId = Field(None, title="Admin ID", description=_ADMIN)
+    admin_id: OptionalAdminId = Field(
+        None, title="Admin ID", description=_ADMIN, json_schema_extra=designer("advanced")
+    )
 
     def check(self) -> None:
         """A 400 naming `body` when nothing would change."""
