@@ -58,6 +58,10 @@ def _trigger_polls(route: HttpRoute, defs: Definitions) -> Paths:
                 },
                 "400": error("The cursor is malformed"),
                 "404": error("There is no such trigger"),
+                "502": error(
+                    "Nothing new, and the trigger's polls are failing (Intercom refused the token, or no poll completed"
+                    " for three periods); the Location stays valid and nothing is lost (trigger_unhealthy)"
+                ),
                 "503": error("Storage is unreachable, or the app is not configured"),
             },
             **{"x-ms-trigger": "batch", "x-ms-trigger-hint": trigger.hint},
@@ -85,6 +89,7 @@ OPERATIONS: dict[str, Entry] = {
     "trigger_unsubscribe": Entry("triggers/{name}/subscriptions/{subscription_id}", ("DELETE",), None, _WEBHOOKS),
     "trigger_unsubscribe_by_body": Entry("triggers/{name}/subscriptions", ("DELETE",), None, _WEBHOOKS),
     "health": Entry("health", ("GET",), None, "operators' endpoint (anonymous), not a flow step"),
+    "status": Entry("status", ("GET",), None, "operators' status report and page, not a flow step"),
     "intercom_webhooks": Entry(
         "intercom/webhooks", ("HEAD", "POST"), None, "Intercom's webhook intake (signed by Intercom), not a flow step"
     ),

@@ -468,14 +468,28 @@ class DevHost:
         return "\n".join(lines)
 
 
+# What every LogRecord has; anything else came with `extra=` (Application Insights: customDimensions).
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class StructuredFormatter(logging.Formatter):
+    """One line per record; the fields a record carries from `extra=` follow as JSON, as Application Insights shows
+    them in customDimensions: `... message | customDimensions {"cause": "unauthorized", ...}`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extra = {k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS and not k.startswith("_")}
+        if not extra:
+            return line
+        return f"{line} | customDimensions {json.dumps(extra, sort_keys=True, default=str)}"
+
+
 def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s.%(msecs)03d %(levelname).1s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-        force=True,
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        StructuredFormatter("%(asctime)s.%(msecs)03d %(levelname).1s %(name)s: %(message)s", datefmt="%H:%M:%S")
     )
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
     for noisy in ("azure", "httpx", "httpcore", "urllib3"):  # request lines with URLs and headers
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

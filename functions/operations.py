@@ -1,15 +1,14 @@
-"""Operator endpoints: health."""
+"""Operator endpoints (interface §11): `GET /api/health` (anonymous) and `GET /api/status` (function key; JSON, or
+the status page for `Accept: text/html`)."""
 
 from __future__ import annotations
 
 import os
 
 import azure.functions as func
-from azure.core.exceptions import AzureError
 
 from functions.http import handles_errors, json_response
-from shared.settings import SettingsError, get_settings, storage_setting
-from shared.storage import service_client
+from shared.settings import get_settings
 
 bp = func.Blueprint()
 
@@ -18,18 +17,26 @@ bp = func.Blueprint()
 @bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @handles_errors
 def health(req: func.HttpRequest) -> func.HttpResponse:
-    # Storage is checked even when other settings are invalid: health means "storage answers" (interface §5);
-    # a settings problem is reported by name, never with a value.
-    body: dict[str, object] = {"status": "healthy", "storage": "ok"}
-    try:
-        body["connections"] = sorted(get_settings().connections)
-        body["settings"] = "ok"
-    except SettingsError as exc:
-        body["settings"] = exc.message
-    try:
-        tables = service_client(storage_setting(os.environ)).list_tables(results_per_page=1)
-        next(iter(tables), None)
-    except (AzureError, ValueError) as exc:
-        body.update(status="unhealthy", storage=f"unreachable ({type(exc).__name__})")
-        return json_response(body, status=503)
-    return json_response(body)
+    from shared.operations.health import health as check
+
+    found = check(os.environ)
+    return json_response(found.body, status=found.status_code)
+
+
+@bp.function_name("status")
+@bp.route(route="status", methods=["GET"])
+@handles_errors
+def status(req: func.HttpRequest) -> func.HttpResponse:
+    from shared.operations import page
+    from shared.operations.status import status_report
+
+    report = status_report(get_settings())
+    if page.wants_html(req.headers.get("Accept")):
+        return func.HttpResponse(
+            page.render(report.body),
+            status_code=report.status_code,
+            headers=page.HEADERS,
+            mimetype="text/html",
+            charset="utf-8",
+        )
+    return json_response(report.body, status=report.status_code)

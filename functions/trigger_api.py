@@ -38,6 +38,12 @@ def trigger_poll(req: func.HttpRequest) -> func.HttpResponse:
     )
     headers = {"Location": url_with(req.url, cursor=page.cursor), "Retry-After": str(page.retry_after)}
     if page.status == 202:
+        from shared.operations.health import trigger_problem
+
+        # Nothing newer to hand out: a trigger whose polls are failing says so where its flow shows it (§11).
+        problem = trigger_problem(get_settings(), page.connection, req.route_params.get("name", ""))
+        if problem is not None:
+            return json_response(problem.body(), status=problem.status, headers=headers)
         return func.HttpResponse(status_code=202, headers=headers)
     return json_response({"value": page.events}, headers=headers)
 

@@ -26,11 +26,14 @@ def _poll_timer(trigger: str, name: str) -> Callable[[func.TimerRequest], None]:
     def run(timer: func.TimerRequest) -> None:
         # Imported where they run: a cold start does not compile the poller (bench/cold_start.py).
         from shared.consumers.delivery import deliver_polled
+        from shared.operations.recorder import record_polls
         from shared.triggers.timers import poll_all
 
         deadline = poll_deadline(started=time.monotonic())
         settings = get_settings()
-        deliver_polled(settings, poll_all(settings, trigger, deadline), deadline)
+        outcomes = poll_all(settings, trigger, deadline)
+        record_polls(settings, outcomes)  # each outcome kept and logged with its cause (interface §11)
+        deliver_polled(settings, outcomes, deadline)
 
     run.__name__ = run.__qualname__ = name
     bp.function_name(name)(bp.timer_trigger(schedule="%POLL_SCHEDULE%", arg_name="timer", use_monitor=True)(run))

@@ -99,6 +99,9 @@ param cursorSecretName string = ''
 @description('Connections that take Intercom webhook notifications (instant triggers), comma-separated names; `default` for the connection `default`. Each reads INTERCOM_CLIENT_SECRET[__NAME] from the Key Vault secret intercom-client-secret-<name lowercased>, which must be set before the app starts (docs/deploy.md). Empty: no webhooks, the polls alone feed the triggers.')
 param intercomWebhookConnections string = ''
 
+@description('E-mail address of whoever should hear when a trigger fails (the alerts of docs/operations.md). Empty: the alerts fire and show in Azure Monitor, and nobody is e-mailed.')
+param alertEmail string = ''
+
 @description('Turn on purge protection of the Key Vault (cannot be turned off again; blocks reusing the vault name for 7 days after a delete).')
 param keyVaultPurgeProtection bool = false
 
@@ -228,6 +231,30 @@ module api 'modules/function.bicep' = {
   dependsOn: [
     roles
   ]
+}
+
+// What an operator sees (docs/operations.md): alerts on failing triggers and failed executions, and a workbook.
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    namePrefix: appName
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    alertEmail: alertEmail
+  }
+}
+
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    name: 'Intercom connector (${appName})'
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+  }
 }
 
 output AZURE_LOCATION string = location

@@ -70,6 +70,12 @@ class UpstreamFailed(ConnectorError):
     status, code = 502, "intercom_failed"
 
 
+class TriggerUnhealthy(ConnectorError):
+    """The polling trigger has nothing newer to hand out and its polls are failing (interface §11)."""
+
+    status, code = 502, "trigger_unhealthy"
+
+
 class Unavailable(ConnectorError):
     status, code = 503, "unavailable"
 

@@ -36,5 +36,6 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
 
 output logAnalyticsName string = logAnalytics.name
 output applicationInsightsName string = applicationInsights.name
+output applicationInsightsId string = applicationInsights.id
 // Not a credential: with local authentication off, ingestion needs an Entra token as well.
 output applicationInsightsConnectionString string = applicationInsights.properties.ConnectionString

@@ -28,12 +28,14 @@ LIMIT_FIELD = "limit"
 
 @dataclass(frozen=True)
 class TriggerPage:
-    """One answer of the polling trigger: 200 with events, or 202 without; `cursor` goes into Location."""
+    """One answer of the polling trigger: 200 with events, or 202 without; `cursor` goes into Location. `connection`:
+    whose log it read (a 202 may still become the 502 of a failing trigger: shared/operations/health.py)."""
 
     status: int
     events: list[dict[str, Any]]
     cursor: str
     retry_after: int
+    connection: str = ""
 
 
 def _purpose(trigger: str) -> str:
@@ -96,7 +98,7 @@ def poll_page(
         checkpoint = EventLog(storage, connection.name, trigger).checkpoint()
         seq, epoch = (0, None) if checkpoint is None else (checkpoint.seq, checkpoint.start)
         sealed = seal(key, _purpose(trigger), {"c": connection.name, "s": seq, "e": epoch})
-        return TriggerPage(status=202, events=[], cursor=sealed, retry_after=IDLE_RETRY_AFTER)
+        return TriggerPage(202, [], sealed, IDLE_RETRY_AFTER, connection.name)
     named, seq, epoch = _cursor_position(unseal(key, _purpose(trigger), cursor, field=CURSOR_FIELD))
     connection = _cursor_connection(settings, header, named)
     event_log = EventLog(storage, connection.name, trigger)
@@ -111,13 +113,8 @@ def poll_page(
         seq = events[-1].seq
     sealed = seal(key, _purpose(trigger), {"c": connection.name, "s": seq, "e": epoch})
     if not events:
-        return TriggerPage(status=202, events=[], cursor=sealed, retry_after=IDLE_RETRY_AFTER)
-    return TriggerPage(
-        status=200,
-        events=[event.body for event in events],
-        cursor=sealed,
-        retry_after=0 if more else IDLE_RETRY_AFTER,
-    )
+        return TriggerPage(202, [], sealed, IDLE_RETRY_AFTER, connection.name)
+    return TriggerPage(200, [event.body for event in events], sealed, 0 if more else IDLE_RETRY_AFTER, connection.name)
 
 
 def reconciled(checkpoint: Checkpoint | None, seq: int, epoch: int | None) -> tuple[int, int | None, bool]:

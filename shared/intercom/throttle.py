@@ -320,3 +320,35 @@ class TableLimiter:
             self.stats.storage_seconds += elapsed
             self._write_latency = 0.8 * self._write_latency + 0.2 * elapsed
         return str(meta["etag"])
+
+
+@dataclass(frozen=True)
+class BudgetUse:
+    """A connection's calls in its current window (the last PERIOD seconds), against its budget."""
+
+    calls: int
+    budget: int
+    period: float
+
+
+def budget_use(
+    connection_string: str,
+    connection_name: str,
+    budget: int,
+    period: float,
+    *,
+    now: float | None = None,
+    table_prefix: str = TABLE_PREFIX,
+) -> BudgetUse:
+    """How many calls the current window holds: the grants that end within the last `period` (a grant reserved but
+    not used yet counts, as it does for the limiter). One read of the budget's entity; it spends no budget."""
+    client = LazyTable(connection_string, table_name(table_prefix, connection_name))
+    try:
+        entity = client().get_entity(PARTITION, ROW, retry_total=STORAGE_RETRIES)
+    except ResourceNotFoundError:
+        return BudgetUse(0, budget, period)
+    except AzureError as exc:
+        raise unavailable("throttle storage", exc) from exc
+    horizon = (time.time() if now is None else now) - period
+    ends = [float(row[1]) for row in json.loads(str(entity.get("Grants") or "[]"))]
+    return BudgetUse(sum(1 for end in ends if end > horizon), budget, period)

@@ -707,6 +707,7 @@ def test_methods_and_routes(target: Target, data: st.DataObject) -> None:
                 b"/api/triggers/lead-created/subscriptions",
                 b"/api/triggers/lead-created/subscriptions/" + target.sub_ids[-1].encode(),
                 b"/api/health",
+                b"/api/status",
                 b"/api",
                 b"/",
                 b"*",

@@ -44,6 +44,9 @@ API_VERSIONS = {
     "Microsoft.Web/serverfarms": "2024-04-01",
     "Microsoft.Web/sites": "2024-04-01",
     "Microsoft.Web/sites/config": "2024-04-01",
+    "Microsoft.Insights/actionGroups": "2023-01-01",
+    "Microsoft.Insights/scheduledQueryRules": "2023-12-01",
+    "Microsoft.Insights/workbooks": "2023-06-01",
 }
 
 # Built-in role definition ids (Azure's documentation lists them; the same in every subscription).
@@ -88,6 +91,8 @@ def test_infra_has_the_expected_files() -> None:
         "modules/keyvault.bicep",
         "modules/roles.bicep",
         "modules/function.bicep",
+        "modules/alerts.bicep",
+        "modules/workbook.bicep",
     }
 
 
