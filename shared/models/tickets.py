@@ -149,18 +149,11 @@ def ticket_to_model(ticket: Mapping[str, Any]) -> Ticket:
 # -- ticket types and states (List ticket types, List ticket states) --------------------------------------------------
 
 
-class TicketState(Shape):
+class TicketState(TicketStateRef):
     """A state tickets can be in (List ticket states)."""
 
     id: str = Field(
         title="Ticket State ID", description="Intercom id of the ticket state (Update ticket's ticket_state_id)"
-    )
-    category: str | None = Field(
-        None, title="State Category", description="submitted, in_progress, waiting_on_customer or resolved"
-    )
-    internal_label: str | None = Field(None, title="State", description="The state's name as teammates see it")
-    external_label: str | None = Field(
-        None, title="State For Customers", description="The state's name as the customer sees it"
     )
 
 
