@@ -1,5 +1,5 @@
-"""The company actions and the workspace lists as connector operations (interface §7): create or update, get, list
-and tag companies; list admins and tags. Display names are the contract's."""
+"""The company actions and the workspace lists as connector operations: create or update, get, list and tag companies;
+list admins and tags (interface §7); untag a company, list teams (§10). Display names are the contract's."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from connector.shapes import (
     DataAttributeListing,
     SearchFieldListing,
     TagListing,
+    TeamListing,
 )
 from shared.actions.companies.requests import ListCompanies, TagByName, UpsertCompany
 from shared.actions.data_attributes import AttributesOf, ListDataAttributes
 from shared.actions.search_fields import ListSearchFields
 from shared.models.companies import Company
-from shared.models.designer import TICKET_TYPES
+from shared.models.designer import TAG_IDS, TICKET_TYPES
 from shared.models.tags import Tag
 
 IDS = {"id": RouteId("Company ID", "The Intercom id of the company")}
@@ -173,5 +174,23 @@ COMPANY_OPERATIONS: dict[str, Entry] = {
         "tags",
         ("GET",),
         Op("ListTags", "List tags", "Returns every tag of your workspace.", "200", "The tags", TagListing),
+    ),
+    "untag_company": Entry(
+        "companies/{id}/tags/{tag_id}",
+        ("DELETE",),
+        Op(
+            "RemoveTagFromCompany",
+            "Remove tag from company",
+            "Removes a tag from a company.",
+            "204",
+            "Removed",
+            ids={**IDS, "tag_id": RouteId("Tag ID", "The Intercom id of the tag", TAG_IDS)},
+            not_found="There is no such company, or it does not carry this tag",
+        ),
+    ),
+    "list_teams": Entry(
+        "teams",
+        ("GET",),
+        Op("ListTeams", "List teams", "Returns the teams of your workspace.", "200", "The teams", TeamListing),
     ),
 }

@@ -19,7 +19,8 @@ from shared.models.conversations import Conversation
 from shared.models.data_attributes import DataAttribute
 from shared.models.search import SearchFieldInfo
 from shared.models.tags import Tag
-from shared.models.workspace import Admin, Assignee
+from shared.models.tickets import Ticket, TicketState, TicketType
+from shared.models.workspace import Admin, Assignee, Team
 from shared.triggers.registry import Body
 
 NextLink = Annotated[
@@ -100,6 +101,31 @@ class SearchFieldListing(Shape):
     """The answer of List search fields."""
 
     value: list[SearchFieldInfo] = Field(title="Fields")
+
+
+class TicketPage(Shape):
+    """A page of Search tickets."""
+
+    value: list[Ticket] = Field(title="Tickets", description="The tickets of this page")
+    nextLink: NextLink = None  # noqa: N815 (the JSON name)
+
+
+class TicketTypeListing(Shape):
+    """The answer of List ticket types."""
+
+    value: list[TicketType] = Field(title="Ticket Types")
+
+
+class TicketStateListing(Shape):
+    """The answer of List ticket states."""
+
+    value: list[TicketState] = Field(title="Ticket States")
+
+
+class TeamListing(Shape):
+    """The answer of List teams."""
+
+    value: list[Team] = Field(title="Teams")
 
 
 class UserBatch(Shape):

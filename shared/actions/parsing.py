@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from shared.errors import BadRequest
-from shared.models.designer import ADMINS, ASSIGNEES, COMPANIES, TAG_NAMES, designer
+from shared.models.designer import ADMINS, ASSIGNEES, COMPANIES, TAG_NAMES, TEAMS, designer
 
 MAX_COMPANIES = 10
 MAX_URL = 2048
@@ -92,6 +92,7 @@ def parse_timestamp(value: Any) -> int:
     except ValueError:
         raise ValueError(_TIMESTAMP) from None
     return parse_timestamp(int(moment.timestamp()))
+
 
 
 def _optional_timestamp(value: Any) -> Any:
@@ -205,6 +206,9 @@ CustomAttributes = Annotated[dict[str, str | int | float | bool | None] | None, 
 OptionalAdminId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=ADMINS))]
 AssigneeId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=ASSIGNEES))]
 CompanyId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=COMPANIES))]
+OptionalCompanyId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=COMPANIES))]
+OptionalAssigneeId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=ADMINS))]
+OptionalTeamId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=TEAMS))]
 TagName = Annotated[str, Field(min_length=1, max_length=255, json_schema_extra=designer(dropdown=TAG_NAMES))]
 
 
@@ -212,6 +216,12 @@ class Body(BaseModel):
     """Base of every request body: unknown fields are refused, types are strict, strings trimmed."""
 
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True)
+
+
+class Query(BaseModel):
+    """Base of every query string: parameters the action does not know are ignored (the function key `code`)."""
+
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 def _per_page(value: Any) -> Any:
@@ -242,10 +252,8 @@ def page_size(items: str) -> Any:
     )
 
 
-class PageQuery(BaseModel):
+class PageQuery(Query):
     """Base of every list query: `per_page` (1..150, default 50) and the sealed `cursor` of a nextLink."""
-
-    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     per_page: PerPage = page_size("Items")
     cursor: Annotated[str | None, BeforeValidator(blank_to_none)] = Field(
@@ -304,6 +312,16 @@ def parse(model: type[M], data: Mapping[str, Any]) -> M:
         return model.model_validate(dict(data))
     except ValidationError as exc:
         raise bad_request(exc) from None
+
+
+def one_of(*, required: bool = True, **given: object) -> None:
+    """A 400 naming each of the `given` fields when more than one is set, or (when `required`) when none is."""
+    chosen = [name for name, value in given.items() if value is not None]
+    if len(chosen) == 1 or (not chosen and not required):
+        return
+    names = " or ".join(given)
+    message = f"give {names}, not both" if chosen else f"give {names}"
+    raise BadRequest(f"invalid input: {message}", details=[{"field": name, "message": message} for name in given])
 
 
 def parse_id(value: str | None, field: str) -> str:

@@ -44,6 +44,7 @@ ADMINS = Dropdown("ListAdmins", "id", "name")
 COMPANIES = Dropdown("ListCompanies", "id", "name", (("per_page", 150),))
 TAG_NAMES = Dropdown("ListTags", "name", "name")
 TAG_IDS = Dropdown("ListTags", "id", "name")
+TEAMS = Dropdown("ListTeams", "id", "name")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.actions.contacts.requests import CreateLead, UpdateLead, UpdateUser, UpsertUser
-from shared.actions.contacts.writes import refused
+from shared.actions.refusals import refused
 from shared.errors import BadRequest, Conflict, ConnectorError, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline

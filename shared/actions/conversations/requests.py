@@ -19,6 +19,7 @@ from shared.actions.parsing import (
     OptionalAdminId,
     OptionalId,
     PageQuery,
+    Query,
     TagName,
     Timestamp,
     blank_to_none,
@@ -135,3 +136,9 @@ class SearchConversations(SearchBody):
     """Body of Search conversations (POST /api/conversations/search)."""
 
     filters: list[ConversationFilter] = filters_field()
+
+
+class UntagConversation(Query):
+    """Query of Remove tag from conversation (DELETE /api/conversations/{id}/tags/{tag_id})."""
+
+    admin_id: OptionalAdminId = _acting_admin()
