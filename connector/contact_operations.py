@@ -9,12 +9,13 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from connector.parts import Entry, Op, RouteId
-from connector.shapes import LeadPage, UserPage
+from connector.shapes import ContactPage, LeadPage, UserPage
 from shared.actions.contacts.requests import (
     AddNote,
     AddTag,
     AttachCompany,
     CreateLead,
+    FindContacts,
     ListLeads,
     ListUsers,
     TrackEvent,
@@ -226,6 +227,25 @@ CONTACT_OPERATIONS: dict[str, Entry] = {
             not_found="There is no such contact, or it is not in this company",
         ),
     ),
+    "find_contacts": Entry(
+        "contacts/search",
+        ("POST",),
+        Op(
+            "FindContacts",
+            "Find contacts",
+            "Finds users and leads by their fields (email, name, role, times, tags, custom attributes), a page at a "
+            "time: every filter holds, or any with Match any. Intercom matches a contact's times by the workspace's "
+            "calendar day, and finds a new or changed contact after a short delay.",
+            "200",
+            "A page of contacts",
+            ContactPage,
+            FindContacts,
+            "Search",
+            pageable=True,
+            extensions=_IMPORTANT,
+        ),
+    ),
+    "find_contacts_next": Entry("contacts/search", ("GET",), None, "the nextLink of Find contacts (paging follows it)"),
     "track_event": Entry(
         "events",
         ("POST",),

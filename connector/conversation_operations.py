@@ -1,5 +1,5 @@
-"""The conversation actions as connector operations (interface §7): send a message as a contact, get, list, reply,
-close, open, snooze, assign, tag. Display names are the contract's."""
+"""The conversation actions as connector operations: send a message as a contact, get, list, reply, close, open,
+snooze, assign, tag (interface §7); untag, and send a message to a contact (§10). Display names are the contract's."""
 
 from __future__ import annotations
 
@@ -13,11 +13,16 @@ from shared.actions.conversations.requests import (
     ListConversations,
     OpenConversation,
     ReplyToConversation,
+    SearchConversations,
     SnoozeConversation,
     StartConversation,
     TagConversation,
+    UntagConversation,
 )
+from shared.actions.messages.requests import SendMessage
 from shared.models.conversations import Conversation
+from shared.models.designer import TAG_IDS
+from shared.models.messages import SentMessage
 from shared.models.tags import Tag
 
 IDS = {"id": RouteId("Conversation ID", "The Intercom id of the conversation")}
@@ -85,6 +90,26 @@ CONVERSATION_OPERATIONS: dict[str, Entry] = {
             query=ListConversations,
             pageable=True,
         ),
+    ),
+    "search_conversations": Entry(
+        "conversations/search",
+        ("POST",),
+        Op(
+            "SearchConversations",
+            "Search conversations",
+            "Finds conversations by state, assignee, tags, contacts, priority, times and statistics, a page at a time: "
+            "every filter holds, or any with Match any. Intercom's > and < on times include equality, and it finds a "
+            "new or changed conversation after a short delay.",
+            "200",
+            "A page of conversations",
+            ConversationPage,
+            body=SearchConversations,
+            body_summary="Search",
+            pageable=True,
+        ),
+    ),
+    "search_conversations_next": Entry(
+        "conversations/search", ("GET",), None, "the nextLink of Search conversations (paging follows it)"
     ),
     "reply_to_conversation": Entry(
         "conversations/{id}/reply",
@@ -156,6 +181,36 @@ CONVERSATION_OPERATIONS: dict[str, Entry] = {
             body_summary="Tag",
             ids=IDS,
             not_found=NOT_FOUND,
+        ),
+    ),
+    "untag_conversation": Entry(
+        "conversations/{id}/tags/{tag_id}",
+        ("DELETE",),
+        Op(
+            "RemoveTagFromConversation",
+            "Remove tag from conversation",
+            "Removes a tag from a conversation." + AS_ADMIN,
+            "204",
+            "Removed",
+            ids={**IDS, "tag_id": RouteId("Tag ID", "The Intercom id of the tag", TAG_IDS)},
+            query=UntagConversation,
+            not_found="There is no such conversation or admin, or the conversation does not carry this tag",
+        ),
+    ),
+    "send_message": Entry(
+        "messages",
+        ("POST",),
+        Op(
+            "SendMessageToContact",
+            "Send a message to a contact",
+            "Sends an in-app message or an email from an admin (by default the admin who owns the connection's "
+            "Intercom token) to a user or lead. Intercom opens a conversation when the contact replies.",
+            "201",
+            "The message sent",
+            SentMessage,
+            body=SendMessage,
+            body_summary="Message",
+            not_found="There is no such contact or admin, as the details name",
         ),
     ),
 }

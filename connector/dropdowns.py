@@ -12,11 +12,13 @@ from typing import Any
 
 METHODS = ("get", "post", "put", "patch", "delete")
 DYNAMIC_VALUES = "x-ms-dynamic-values"
+DYNAMIC_PROPERTIES = "x-ms-dynamic-properties"  # an object's typed fields (custom attributes)
 _ORDER = ("operationId", "value-collection", "value-path", "value-title", "parameters")
 
 
 def keep_listed(paths: dict[str, dict[str, Any]], definitions: dict[str, dict[str, Any]]) -> None:
-    """Take out (in place) every dropdown whose list operation is not in `paths`, or is the input's own."""
+    """Take out (in place) every dropdown (or typed-fields hint) whose operation is not in `paths`, or is the
+    input's own."""
     operations = [op for item in paths.values() for method, op in item.items() if method in METHODS]
     listed = {op["operationId"] for op in operations}
     for op in operations:
@@ -28,6 +30,9 @@ def keep_listed(paths: dict[str, dict[str, Any]], definitions: dict[str, dict[st
 
 
 def _check(node: dict[str, Any], listed: set[str]) -> None:
+    typed = node.get(DYNAMIC_PROPERTIES)
+    if typed is not None and typed["operationId"] not in listed:
+        del node[DYNAMIC_PROPERTIES]
     dropdown = node.get(DYNAMIC_VALUES)
     if dropdown is None:
         return

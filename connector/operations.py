@@ -14,9 +14,11 @@ from connector.company_operations import COMPANY_OPERATIONS
 from connector.contact_operations import CONTACT_OPERATIONS
 from connector.conversation_operations import CONVERSATION_OPERATIONS
 from connector.parts import LOCATION, RETRY_AFTER, Entry, Paths, error, operation, path
+from connector.request_operations import REQUEST_OPERATIONS
 from connector.routes import HttpRoute
 from connector.shapes import BATCHES
 from connector.swagger import Definitions
+from connector.ticket_operations import TICKET_OPERATIONS
 from shared.consumers.topics import TOPICS_FIELD
 from shared.triggers.registry import TRIGGERS
 
@@ -91,6 +93,8 @@ OPERATIONS: dict[str, Entry] = {
     **CONTACT_OPERATIONS,
     **COMPANY_OPERATIONS,
     **CONVERSATION_OPERATIONS,
+    **TICKET_OPERATIONS,
+    **REQUEST_OPERATIONS,
     "trigger_poll": Entry("triggers/{name}", ("GET",), _trigger_polls),
     "trigger_subscribe": Entry("triggers/{name}/subscriptions", ("POST",), None, _WEBHOOKS),
     "trigger_subscription": Entry("triggers/{name}/subscriptions/{subscription_id}", ("GET",), None, _WEBHOOKS),

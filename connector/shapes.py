@@ -3,7 +3,7 @@ body are built as dicts by the handlers (functions/http.py, functions/workspace.
 described here as pydantic models of the same JSON, so that the definition is generated like the rest.
 
 The shapes of the objects are the code's own (shared/models/). Display names (each field's `title`) follow the
-seed connector's (Microsoft's Intercom connector), in English.
+seed connector's (Microsoft's Intercom connector, interface §3), in English.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from pydantic import BaseModel, Field
 
 from shared.models.common import Shape
 from shared.models.companies import Company
-from shared.models.contacts import ContactShape, Lead, User
+from shared.models.contacts import Contact, Lead, User
 from shared.models.conversations import Conversation
+from shared.models.data_attributes import DataAttribute
+from shared.models.search import SearchFieldInfo
 from shared.models.tags import Tag
-from shared.models.tickets import Ticket
-from shared.models.workspace import Admin
+from shared.models.tickets import Ticket, TicketState, TicketType
+from shared.models.workspace import Admin, Assignee, Team
 from shared.triggers.registry import Body
 
 NextLink = Annotated[
@@ -48,8 +50,15 @@ class CompanyPage(Shape):
     nextLink: NextLink = None  # noqa: N815 (the JSON name)
 
 
+class ContactPage(Shape):
+    """A page of Find contacts."""
+
+    value: list[Contact] = Field(title="Contacts", description="The users and leads of this page")
+    nextLink: NextLink = None  # noqa: N815 (the JSON name)
+
+
 class ConversationPage(Shape):
-    """A page of List conversations."""
+    """A page of List conversations or Search conversations."""
 
     value: list[Conversation] = Field(title="Conversations", description="The conversations of this page")
     nextLink: NextLink = None  # noqa: N815 (the JSON name)
@@ -65,6 +74,58 @@ class TagListing(Shape):
     """The answer of List tags."""
 
     value: list[Tag] = Field(title="Tags")
+
+
+class DataAttributeListing(Shape):
+    """The answer of List data attributes."""
+
+    value: list[DataAttribute] = Field(title="Data Attributes")
+
+
+class AssigneeListing(Shape):
+    """The answer of List assignees."""
+
+    value: list[Assignee] = Field(title="Assignees")
+
+
+class AttributesSchema(Shape):
+    """The answer of Get custom attributes schema and Get ticket attributes schema: what `x-ms-dynamic-properties`
+    reads."""
+
+    schema_: dict[str, Any] = Field(
+        alias="schema", title="Schema", description="A JSON schema object: one typed property per attribute"
+    )
+
+
+class SearchFieldListing(Shape):
+    """The answer of List search fields."""
+
+    value: list[SearchFieldInfo] = Field(title="Fields")
+
+
+class TicketPage(Shape):
+    """A page of Search tickets."""
+
+    value: list[Ticket] = Field(title="Tickets", description="The tickets of this page")
+    nextLink: NextLink = None  # noqa: N815 (the JSON name)
+
+
+class TicketTypeListing(Shape):
+    """The answer of List ticket types."""
+
+    value: list[TicketType] = Field(title="Ticket Types")
+
+
+class TicketStateListing(Shape):
+    """The answer of List ticket states."""
+
+    value: list[TicketState] = Field(title="Ticket States")
+
+
+class TeamListing(Shape):
+    """The answer of List teams."""
+
+    value: list[Team] = Field(title="Teams")
 
 
 class UserBatch(Shape):
@@ -83,10 +144,6 @@ class ConversationBatch(Shape):
     """Events of a conversation trigger, oldest first (at most 100)."""
 
     value: list[Conversation] = Field(title="Conversations")
-
-
-class Contact(ContactShape):
-    """A user or a lead (`type` tells which): the contact of contact-tagged and contact-unsubscribed."""
 
 
 class ContactBatch(Shape):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from functions.http import Call, action, json_response
+from functions.http import Call, action, json_response, no_content
 
 bp = func.Blueprint()
 
@@ -52,3 +52,13 @@ def tag_company(call: Call) -> func.HttpResponse:
 
     company_id, request = call.id("id"), call.body(company_requests.TagByName)
     return json_response(companies.tag_company(call.client, company_id, request, call.deadline))
+
+
+@bp.function_name("untag_company")
+@bp.route(route="companies/{id}/tags/{tag_id}", methods=["DELETE"])
+@action
+def untag_company(call: Call) -> func.HttpResponse:
+    from shared.actions.companies import service as companies
+
+    companies.untag_company(call.client, call.id("id"), call.id("tag_id"), call.deadline)
+    return no_content()

@@ -204,3 +204,28 @@ def track_event(call: Call) -> func.HttpResponse:
 
     events.track_event(call.client, call.body(contact_requests.TrackEvent), call.deadline)
     return func.HttpResponse(status_code=202)
+
+
+# -- find ------------------------------------------------------------------------------------------------------------
+
+
+@bp.function_name("find_contacts")
+@bp.route(route="contacts/search", methods=["POST"])
+@action
+def find_contacts(call: Call) -> func.HttpResponse:
+    from shared.actions.contacts import find
+    from shared.actions.contacts import requests as contact_requests
+
+    body = call.body(contact_requests.FindContacts)
+    return call.page(find.find_contacts(call.client, body, call.settings.cursor_key, call.deadline), body.per_page)
+
+
+@bp.function_name("find_contacts_next")
+@bp.route(route="contacts/search", methods=["GET"])
+@action
+def find_contacts_next(call: Call) -> func.HttpResponse:
+    from shared.actions import search
+    from shared.actions.contacts import find
+
+    query = call.query(search.SearchNext)
+    return call.page(find.more_contacts(call.client, query, call.settings.cursor_key, call.deadline), query.per_page)

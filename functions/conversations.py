@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 import azure.functions as func
 from pydantic import BaseModel
 
-from functions.http import Call, action, json_response
+from functions.http import Call, action, json_response, no_content
 
 if TYPE_CHECKING:
     from shared.intercom.client import IntercomClient
@@ -118,3 +118,40 @@ def tag_conversation(call: Call) -> func.HttpResponse:
     from shared.actions.conversations import service as conversations
 
     return _on_conversation(call, requests.TagConversation, conversations.tag)
+
+
+@bp.function_name("search_conversations")
+@bp.route(route="conversations/search", methods=["POST"])
+@action
+def search_conversations(call: Call) -> func.HttpResponse:
+    from shared.actions.conversations import find
+    from shared.actions.conversations import requests as conversation_requests
+
+    body = call.body(conversation_requests.SearchConversations)
+    found = find.search_conversations(call.client, body, call.settings.cursor_key, call.deadline)
+    return call.page(found, body.per_page)
+
+
+@bp.function_name("search_conversations_next")
+@bp.route(route="conversations/search", methods=["GET"])
+@action
+def search_conversations_next(call: Call) -> func.HttpResponse:
+    from shared.actions import search
+    from shared.actions.conversations import find
+
+    query = call.query(search.SearchNext)
+    found = find.more_conversations(call.client, query, call.settings.cursor_key, call.deadline)
+    return call.page(found, query.per_page)
+
+
+@bp.function_name("untag_conversation")
+@bp.route(route="conversations/{id}/tags/{tag_id}", methods=["DELETE"])
+@action
+def untag_conversation(call: Call) -> func.HttpResponse:
+    from shared.actions.conversations import requests
+    from shared.actions.conversations import service as conversations
+
+    conversation_id, tag_id = call.id("id"), call.id("tag_id")
+    query = call.query(requests.UntagConversation)
+    conversations.untag(call.client, conversation_id, tag_id, query.admin_id, call.deadline)
+    return no_content()

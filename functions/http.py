@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -163,6 +163,10 @@ class Call:
     def link(self, **params: str) -> str:
         """The request's URL with `params` set: a nextLink the caller follows as it is."""
         return url_with(self.req.url, **params)
+
+    def values(self, items: Sequence[BaseModel]) -> func.HttpResponse:
+        """A whole list's answer `{"value": [...]}` (no paging)."""
+        return json_response({"value": [item.model_dump(mode="json") for item in items]})
 
     def page(self, page: Page[BaseModel], per_page: int, **filters: str) -> func.HttpResponse:
         """A list action's answer `{"value": [...], "nextLink"}`: the next page's link keeps the request's other

@@ -98,6 +98,9 @@ class Config:
     ticket_resolved_closes: bool = True
     message_opens_conversation: bool = False
     snoozed_is_open: bool = False
+    # Paths that answer a redirect (status, Location) to any method, after the token check: for clients that must not
+    # follow one.
+    redirects: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def webhook_iso_timestamps(self) -> bool:
@@ -117,9 +120,18 @@ def update_config(config: Config, changes: dict[str, Any]) -> None:
         setattr(config, name, _normalised(name, value))
 
 
+def _redirect(target: Any) -> tuple[int, str]:
+    status, location = target
+    if int(status) not in (301, 302, 303, 307, 308) or not isinstance(location, str):
+        raise ValueError("redirects: each path answers (301|302|303|307|308, location)")
+    return int(status), location
+
+
 def _normalised(name: str, value: Any) -> Any:
     if name == "timezone":
         ZoneInfo(value)
+    if name == "redirects":
+        value = {str(path): _redirect(target) for path, target in dict(value).items()}
     if name == "index_delay":
         value = (float(value[0]), float(value[1]))
     if name == "fault_kinds":

@@ -11,7 +11,7 @@ from intercom_sim.errors import ApiError, Response
 from intercom_sim.lifecycle_api import CALLABLE
 
 if TYPE_CHECKING:
-    from intercom_sim.simulator import Simulator
+    from intercom_sim.simulator import RequestRecord, Simulator
 
 
 def control(sim: Simulator, method: str, path: str, payload: Any) -> Response:
@@ -32,7 +32,7 @@ def control(sim: Simulator, method: str, path: str, payload: Any) -> Response:
     if seg == ["conversations"] and method == "POST":
         return Response(201, sim.add_conversation(**body))
     if seg == ["requests"] and method == "GET":
-        return Response(200, [vars(r) for r in sim.requests()])
+        return Response(200, [_shown(r) for r in sim.requests()])
     if seg == ["webhooks"] and method == "GET":
         deliveries = [asdict(d) for d in sim.webhook_deliveries()]
         return Response(200, {"disabled": sim.webhooks.disabled, "deliveries": deliveries})
@@ -45,6 +45,13 @@ def control(sim: Simulator, method: str, path: str, payload: Any) -> Response:
     if seg == ["demo"] and method == "POST":
         return Response(200, load_demo(sim))
     raise ApiError(404, "not_found", "Unknown control endpoint")
+
+
+def _shown(record: RequestRecord) -> dict[str, Any]:
+    """A logged request as JSON, its Authorization header masked (a token never appears in an answer)."""
+    shown = dict(vars(record))
+    shown["headers"] = {k: ("***" if k == "authorization" else v) for k, v in record.headers.items()}
+    return shown
 
 
 def _configure(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -46,6 +46,7 @@ class RequestRecord:
     status: int
     intercom_version: str | None
     at: float
+    headers: dict[str, str] = field(default_factory=dict)  # as received, names in lower case
 
 
 class Simulator(LifecycleApi):
@@ -299,9 +300,8 @@ class Simulator(LifecycleApi):
         except ValueError:
             payload = None
             if not path.startswith("/_sim"):
-                return self._record(
-                    method, path, query, None, version, error_response(400, "parameter_invalid", "Invalid JSON body")
-                )
+                invalid = error_response(400, "parameter_invalid", "Invalid JSON body")
+                return self._record(method, path, query, None, headers, invalid)
         if path.startswith("/_sim"):
             try:
                 resp = control(self, method, path, payload)
@@ -309,13 +309,22 @@ class Simulator(LifecycleApi):
                 resp = error_from(exc)
             return resp
         resp = self._api(method, path, query, payload, headers, version)
-        return self._record(method, path, query, payload, version, resp)
+        return self._record(method, path, query, payload, headers, resp)
 
     def _record(
-        self, method: str, path: str, query: dict[str, list[str]], payload: Any, version: str | None, resp: Response
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        payload: Any,
+        headers: dict[str, str],
+        resp: Response,
     ) -> Response:
+        record = RequestRecord(
+            method, path, query, payload, resp.status, headers.get("intercom-version"), time.time(), dict(headers)
+        )
         with self._lock:
-            self._log.append(RequestRecord(method, path, query, payload, resp.status, version, time.time()))
+            self._log.append(record)
         return resp
 
     def _api(
@@ -339,6 +348,9 @@ class Simulator(LifecycleApi):
         failed = server_error(fault, rate_headers)
         if failed is not None:
             return failed
+        redirect = self._ws.config.redirects.get(path)
+        if redirect is not None:
+            return Response(redirect[0], None, {**rate_headers, "Location": redirect[1]})
         try:
             with self._lock:
                 status, body = route(self._ws, method, path, query, payload)

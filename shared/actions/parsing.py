@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from shared.errors import BadRequest
-from shared.models.designer import ADMINS, COMPANIES, TAG_NAMES, designer
+from shared.models.designer import ADMINS, ASSIGNEES, COMPANIES, TAG_NAMES, TEAMS, designer
 
 MAX_COMPANIES = 10
 MAX_URL = 2048
@@ -72,8 +72,8 @@ def _email(value: str | None) -> str | None:
     return None if value is None else check_email(value)
 
 
-def _timestamp(value: Any) -> Any:
-    """ISO-8601 with a UTC offset, or Unix seconds (a number) -> Unix seconds; ValueError otherwise."""
+def parse_timestamp(value: Any) -> int:
+    """ISO-8601 with a UTC offset, or Unix seconds (a number or its text) -> Unix seconds; ValueError otherwise."""
     if isinstance(value, bool):
         raise ValueError(_TIMESTAMP)
     if isinstance(value, int | float):
@@ -84,18 +84,19 @@ def _timestamp(value: Any) -> Any:
         raise ValueError(_TIMESTAMP)
     text = value.strip()
     if re.fullmatch(r"[0-9]{1,12}", text):
-        return _timestamp(int(text))
+        return parse_timestamp(int(text))
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9:.,]+([Zz]|[+-][0-9]{2}:?[0-9]{2})", text):
         raise ValueError(_TIMESTAMP)
     try:
         moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(_TIMESTAMP) from None
-    return _timestamp(int(moment.timestamp()))
+    return parse_timestamp(int(moment.timestamp()))
+
 
 
 def _optional_timestamp(value: Any) -> Any:
-    return None if blank_to_none(value) is None else _timestamp(value)
+    return None if blank_to_none(value) is None else parse_timestamp(value)
 
 
 def check_flat_object(value: Any, *, max_keys: int, booleans_and_nulls: bool) -> dict[str, Any]:
@@ -198,13 +199,16 @@ IntercomId = Annotated[str, BeforeValidator(_strip), AfterValidator(check_id)]
 OptionalId = Annotated[str | None, BeforeValidator(_optional_id)]
 # Callers send text (a flow's date-time expression) or a number; the connector shows a text input.
 _TIMESTAMP_SCHEMA = WithJsonSchema({"type": "string", "description": "ISO-8601 with a UTC offset, or Unix seconds"})
-Timestamp = Annotated[int, BeforeValidator(_timestamp), _TIMESTAMP_SCHEMA]
+Timestamp = Annotated[int, BeforeValidator(parse_timestamp), _TIMESTAMP_SCHEMA]
 OptionalTimestamp = Annotated[int | None, BeforeValidator(_optional_timestamp), _TIMESTAMP_SCHEMA]
 CustomAttributes = Annotated[dict[str, str | int | float | bool | None] | None, BeforeValidator(_custom_attributes)]
 # Inputs the designer fills from a list of the workspace (shared/models/designer.py): the type carries the dropdown.
 OptionalAdminId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=ADMINS))]
-AssigneeId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=ADMINS))]
+AssigneeId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=ASSIGNEES))]
 CompanyId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=COMPANIES))]
+OptionalCompanyId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=COMPANIES))]
+OptionalAssigneeId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=ADMINS))]
+OptionalTeamId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=TEAMS))]
 TagName = Annotated[str, Field(min_length=1, max_length=255, json_schema_extra=designer(dropdown=TAG_NAMES))]
 
 
@@ -212,6 +216,12 @@ class Body(BaseModel):
     """Base of every request body: unknown fields are refused, types are strict, strings trimmed."""
 
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True)
+
+
+class Query(BaseModel):
+    """Base of every query string: parameters the action does not know are ignored (the function key `code`)."""
+
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 def _per_page(value: Any) -> Any:
@@ -242,10 +252,8 @@ def page_size(items: str) -> Any:
     )
 
 
-class PageQuery(BaseModel):
+class PageQuery(Query):
     """Base of every list query: `per_page` (1..150, default 50) and the sealed `cursor` of a nextLink."""
-
-    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     per_page: PerPage = page_size("Items")
     cursor: Annotated[str | None, BeforeValidator(blank_to_none)] = Field(
@@ -259,11 +267,14 @@ class PageQuery(BaseModel):
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:
+    """The caller's name of a bad input: a body field (`email`), or a field of an item of a list of objects
+    (`filters[2].operator`); what lies deeper is the field's own business (`companies.0` is `companies`)."""
     if not loc:
         return "body"
-    parts = [str(p) for p in loc if not (isinstance(p, int) and len(loc) > 1)]
-    # `companies.0` is reported as `companies` (the whole field is the caller's unit of input)
-    return parts[0] if parts else "body"
+    name = str(loc[0])
+    if len(loc) >= 2 and isinstance(loc[1], int) and (len(loc) == 2 or isinstance(loc[2], str)):
+        name += f"[{loc[1]}]" + (f".{loc[2]}" if len(loc) > 2 else "")
+    return name
 
 
 def _message(error: Mapping[str, Any]) -> str:
@@ -276,6 +287,10 @@ def _message(error: Mapping[str, Any]) -> str:
         return "must be a string"
     if kind == "string_too_long":
         return f"must be at most {error.get('ctx', {}).get('max_length')} characters"
+    if kind == "too_long":
+        return f"at most {error.get('ctx', {}).get('max_length')} items"
+    if kind == "too_short":
+        return f"at least {error.get('ctx', {}).get('min_length')} item(s)"
     message = str(error.get("msg", "is invalid"))
     return message.removeprefix("Value error, ")
 
@@ -297,6 +312,16 @@ def parse(model: type[M], data: Mapping[str, Any]) -> M:
         return model.model_validate(dict(data))
     except ValidationError as exc:
         raise bad_request(exc) from None
+
+
+def one_of(*, required: bool = True, **given: object) -> None:
+    """A 400 naming each of the `given` fields when more than one is set, or (when `required`) when none is."""
+    chosen = [name for name, value in given.items() if value is not None]
+    if len(chosen) == 1 or (not chosen and not required):
+        return
+    names = " or ".join(given)
+    message = f"give {names}, not both" if chosen else f"give {names}"
+    raise BadRequest(f"invalid input: {message}", details=[{"field": name, "message": message} for name in given])
 
 
 def parse_id(value: str | None, field: str) -> str:

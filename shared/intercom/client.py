@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -37,6 +37,8 @@ READ_TIMEOUT = 20.0
 MIN_ATTEMPT_SECONDS = 0.05
 _EXISTING_ID = re.compile(r"\bid=([0-9a-fA-F]+)")
 _CANONICAL = re.compile(r"<([^>]*)>\s*;[^,]*rel=\"?canonical\"?", re.IGNORECASE)
+# Query parameters: a mapping, or (name, value) pairs where a name repeats.
+Params = Mapping[str, Any] | httpx.QueryParams | None
 # Errors raised before a single byte of the request left this process: safe to repeat even for a create.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -106,6 +108,23 @@ class IntercomClient:
         idempotent: bool | None = None,
     ) -> Any:
         """Send one logical request (several attempts when that is safe); the parsed JSON body, or a typed error."""
+        response = self.exchange(method, path, json=json, params=params, deadline=deadline, idempotent=idempotent)
+        if response.status_code < 300:
+            return _body(response)
+        raise self.failure(response)
+
+    def exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Params = None,
+        deadline: Deadline,
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """The one request path: budget, Intercom's limits, safe retries; Intercom's last answer, whatever its status
+        (a 429 is waited out or raised, a 5xx or 408 answered once the safe retries are spent). Unreachable: raised."""
         method = method.upper()
         route = path.split("?", 1)[0]  # what messages and logs show: never a query string
         retry_ok = is_idempotent(method, path) if idempotent is None else idempotent
@@ -133,8 +152,6 @@ class IntercomClient:
             if rate is not None:
                 self.last_rate_limit = rate
             status = response.status_code
-            if status < 300:
-                return _body(response)
             if status == 429:
                 # Intercom did not process it, so even a create may be sent again once the window resets.
                 wait = (rate or RateLimit(None, None, None)).wait_seconds(wall_clock=self._wall)
@@ -147,7 +164,7 @@ class IntercomClient:
                 )
             if (status >= 500 or status == 408) and retry_ok and self._pause_before_retry(attempt, deadline):
                 continue
-            raise self._error(method, route, response)
+            return response
 
     # -- internals -------------------------------------------------------------------------------------------
 
@@ -185,13 +202,17 @@ class IntercomClient:
             self.connection.name,
         )
 
-    def _scrub(self, text: str) -> str:
+    def scrub(self, text: str) -> str:
+        """`text` without the connection's token."""
         return text.replace(self._token, "***") if self._token else text
 
-    def _error(self, method: str, route: str, response: httpx.Response) -> IntercomError:
+    def failure(self, response: httpx.Response) -> IntercomError:
+        """Intercom's answer of status 300 or more as the connector's typed error (its message scrubbed of the
+        token)."""
+        method, route = response.request.method, response.request.url.path
         status = response.status_code
         code, message, field = _first_error(response)
-        message = self._scrub(message or f"Intercom answered {status} to {method} {route}")
+        message = self.scrub(message or f"Intercom answered {status} to {method} {route}")
         error: IntercomError
         if status in (400, 422):
             error = IntercomBadRequest(message, intercom_code=code, field=field)

@@ -66,6 +66,11 @@ class Lead(ContactShape):
     type: Literal["lead"] = Field("lead", title="Type")
 
 
+class Contact(ContactShape):
+    """A user or a lead (`type` tells which): what Find contacts finds, and the contact of contact-tagged and
+    contact-unsubscribed."""
+
+
 class IdRef(Shape):
     id: str | None = Field(None, title="ID")
 

@@ -44,13 +44,51 @@ ADMINS = Dropdown("ListAdmins", "id", "name")
 COMPANIES = Dropdown("ListCompanies", "id", "name", (("per_page", 150),))
 TAG_NAMES = Dropdown("ListTags", "name", "name")
 TAG_IDS = Dropdown("ListTags", "id", "name")
+TEAMS = Dropdown("ListTeams", "id", "name")
 
 
-def designer(visibility: Visibility | None = None, *, dropdown: Dropdown | None = None) -> dict[str, JsonValue]:
-    """A field's `json_schema_extra`: where the designer shows it (plain when None) and its dropdown."""
+@dataclass(frozen=True)
+class TypedFields:
+    """An object whose properties the designer asks an operation for (`x-ms-dynamic-properties`): the operation
+    answers `{"schema": {"type": "object", "properties": {...}}}` for `parameters` (literal values)."""
+
+    operation_id: str
+    parameters: tuple[tuple[str, JsonValue], ...] = ()
+    from_body: tuple[str, ...] = ()  # parameters the operation takes from the same body's fields of that name
+
+    def extension(self) -> dict[str, JsonValue]:
+        """The `x-ms-dynamic-properties` object."""
+        out: dict[str, JsonValue] = {"operationId": self.operation_id}
+        given: dict[str, JsonValue] = {name: {"value": value} for name, value in self.parameters}
+        given |= {name: {"parameterReference": f"body/{name}"} for name in self.from_body}
+        if given:
+            out["parameters"] = given
+        out["itemValuePath"] = "schema"
+        return out
+
+
+ASSIGNEES = Dropdown("ListAssignees", "id", "name")
+# The ticket actions' inputs (interface §10): the types, the states of the type the body names, the type's attributes.
+TICKET_TYPES = Dropdown("ListTicketTypes", "id", "name")
+TICKET_STATES = Dropdown("ListTicketStates", "id", "internal_label")
+TICKET_STATES_OF_TYPE = Dropdown(
+    "ListTicketStates", "id", "internal_label", (("ticket_type_id", {"parameter": "ticket_type_id"}),)
+)
+TICKET_ATTRIBUTES = TypedFields("GetTicketAttributesSchema", from_body=("ticket_type_id",))
+CONTACT_ATTRIBUTES = TypedFields("GetCustomAttributesSchema", (("model", "contact"),))
+COMPANY_ATTRIBUTES = TypedFields("GetCustomAttributesSchema", (("model", "company"),))
+
+
+def designer(
+    visibility: Visibility | None = None, *, dropdown: Dropdown | None = None, typed: TypedFields | None = None
+) -> dict[str, JsonValue]:
+    """A field's `json_schema_extra`: where the designer shows it (plain when None), its dropdown, and for an object
+    of custom attributes the operation that types its properties."""
     out: dict[str, JsonValue] = {}
     if visibility is not None:
         out["x-ms-visibility"] = visibility
     if dropdown is not None:
         out["x-ms-dynamic-values"] = dropdown.extension()
+    if typed is not None:
+        out["x-ms-dynamic-properties"] = typed.extension()
     return out

@@ -1,4 +1,5 @@
-"""The workspace's teammates (interface §7): the connector's `Admin` and its mapping from Intercom's `admin`."""
+"""The workspace's teammates: the connector's `Admin` (interface §7) and `Team` (§10), and their mapping from
+Intercom's `admin` and `team`."""
 
 from __future__ import annotations
 
@@ -26,4 +27,36 @@ def admin_to_model(admin: Mapping[str, Any]) -> Admin:
         name=as_text(admin.get("name")),
         email=as_text(admin.get("email")),
         away_mode_enabled=as_flag(admin.get("away_mode_enabled")),
+    )
+
+
+class Assignee(Shape):
+    """An admin or a team a conversation or a ticket can be assigned to (the designer's dropdown of assignee_id)."""
+
+    id: str = Field(title="Assignee ID", description="Intercom id of the admin or the team")
+    name: str = Field(title="Name", description="The admin's name, or the team's as `Team: NAME`")
+    kind: str = Field(title="Kind", description="admin or team")
+
+
+class Team(Shape):
+    """A team of the workspace (interface §10): an assignee of conversations and tickets."""
+
+    id: str = Field(title="Team ID", description="Intercom id of the team")
+    name: str | None = Field(None, title="Name")
+    admin_ids: list[str] = Field(
+        default_factory=list, title="Admin IDs", description="Intercom ids of the team's admins"
+    )
+
+
+def team_to_model(team: Mapping[str, Any]) -> Team:
+    """An Intercom `team` -> Team (its admin ids, numbers on the wire, as text like every id)."""
+    members = team.get("admin_ids")
+    return Team(
+        id=str(team["id"]),
+        name=as_text(team.get("name")),
+        admin_ids=[
+            str(a)
+            for a in (members if isinstance(members, list) else [])
+            if isinstance(a, str | int) and not isinstance(a, bool)
+        ],
     )

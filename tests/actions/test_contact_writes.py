@@ -24,6 +24,7 @@ from shared.actions.contacts.requests import (
     UpdateUser,
 )
 from shared.actions.parsing import parse
+from shared.actions.refusals import refused
 from shared.errors import BadRequest, Conflict, ConnectorError, NotFound
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
@@ -307,6 +308,6 @@ def test_attach_and_detach_company(intercom: Simulator, client: IntercomClient) 
     ],
 )
 def test_intercoms_400_names_a_field(message: str, named: str | None, fields: tuple[str, ...], expected: str) -> None:
-    error = contact_writes.refused(IntercomBadRequest(message, intercom_code="parameter_invalid", field=named), *fields)
+    error = refused(IntercomBadRequest(message, intercom_code="parameter_invalid", field=named), *fields)
     assert (error.status, error.message) == (400, message)
     assert error.details == [{"field": expected, "message": message}]

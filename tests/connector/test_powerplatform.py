@@ -101,7 +101,8 @@ def test_dropdowns_by_input_name(document: dict[str, Any]) -> None:
     found = dropdowns(document)
     for model in ("ReplyToConversation", "CloseConversation", "SnoozeConversation", "TagConversation", "AddNote"):
         assert found[f"{model}.admin_id"] == "ListAdmins", model
-    assert found["AssignConversation.assignee_id"] == "ListAdmins"
+    assert found["AssignConversation.assignee_id"] == "ListAssignees", "admins and teams (interface §10)"
+    assert found["ContactFilter.field"] == found["ConversationFilter.field"] == "ListSearchFields"
     assert found["AttachCompany.company_id"] == "ListCompanies"
     assert found["DetachContactFromCompany.company_id"] == "ListCompanies"
     for model in ("TagByName", "TagConversation", "AddTag"):
@@ -113,6 +114,24 @@ def test_dropdowns_by_input_name(document: dict[str, Any]) -> None:
     for key, source in found.items():
         assert source in ops, key
         assert not key.startswith(source + "."), "a list is not its own dropdown"
+
+
+def test_custom_attributes_are_typed_fields_where_they_are_written(document: dict[str, Any]) -> None:
+    typed = {
+        f"{name}.{prop}": spec["x-ms-dynamic-properties"]
+        for name, schema in document["definitions"].items()
+        for prop, spec in schema.get("properties", {}).items()
+        if "x-ms-dynamic-properties" in spec
+    }
+    contact = {"operationId": "GetCustomAttributesSchema", "parameters": {"model": {"value": "contact"}}}
+    for body in ("UpsertUser", "CreateLead", "UpdateUser", "UpdateLead"):
+        assert typed.pop(f"{body}.custom_attributes") == {**contact, "itemValuePath": "schema"}, body
+    company = typed.pop("UpsertCompany.custom_attributes")
+    assert company["parameters"] == {"model": {"value": "company"}}
+    assert typed == {}, "only the bodies that write custom attributes"
+    schema_op = operations(document)["GetCustomAttributesSchema"]
+    assert schema_op["x-ms-visibility"] == "internal"
+    assert [p["name"] for p in schema_op["parameters"] if "name" in p] == ["model"]
 
 
 def test_a_dropdown_names_the_value_and_the_title(document: dict[str, Any]) -> None:

@@ -67,6 +67,7 @@ class Target:
     lead_id: str
     company_id: str
     conversation_id: str
+    sim: Simulator
     cursors: list[str]
     sub_ids: list[str]
 
@@ -109,6 +110,7 @@ def target(azurite: Azurite) -> Iterator[Target]:
                 lead_id=str(lead["id"]),
                 company_id=str(company["id"]),
                 conversation_id=str(conversation["id"]),
+                sim=sim,
                 cursors=[],
                 sub_ids=[f"{conn}-{'0' * 32}", f"default-{'a' * 32}", f"{conn.upper()}-{'f' * 32}"],
             )
@@ -138,8 +140,9 @@ def _collect_cursors(t: Target) -> None:
         t.sub_ids.append(subscribed.json()["id"])
 
 
-def check(t: Target, req: Req) -> Resp:
-    """Send `req` and check what every answer must satisfy."""
+def check(t: Target, req: Req, *, intercoms: bool = False) -> Resp:
+    """Send `req` and check what every answer must satisfy (`intercoms`: an error may be Intercom's own
+    `error.list`, which Send an HTTP request to Intercom passes on as it came)."""
     resp = send(t.port, req)
     where = f"{req!r}\n-> {resp.status} {resp.headers} {resp.body[:400]!r}"
     assert resp.status < 500, where
@@ -153,6 +156,9 @@ def check(t: Target, req: Req) -> Resp:
             body = json.loads(resp.body)
         except ValueError:
             raise AssertionError(f"error body is not JSON: {where}") from None
+        if intercoms and isinstance(body, dict) and body.get("type") == "error.list":
+            assert isinstance(body.get("errors"), list), where
+            return resp
         error = body.get("error") if isinstance(body, dict) else None
         assert isinstance(error, dict), where
         assert isinstance(error.get("code"), str), where
@@ -721,6 +727,160 @@ def test_methods_and_routes(target: Target, data: st.DataObject) -> None:
     check(target, Req(method, path, data.draw(connection_headers(target)), body))
 
 
+TICKET_ACTIONS = (b"", b"/reply")
+
+
+@FUZZ
+@given(data=st.data())
+def test_ticket_and_message_routes(target: Target, data: st.DataObject) -> None:
+    """The ticket, message, team and untag routes of §10 with odd ids, bodies and methods."""
+    ticket = data.draw(path_segments("6000001", "1"))
+    other = data.draw(path_segments("1001", "2001"))
+    method, path = data.draw(
+        st.sampled_from(
+            [
+                (b"POST", b"/api/tickets"),
+                (b"GET", b"/api/tickets/" + ticket),
+                (b"PUT", b"/api/tickets/" + ticket),
+                (b"POST", b"/api/tickets/" + ticket + b"/reply"),
+                (b"GET", b"/api/ticket-types"),
+                (b"GET", b"/api/ticket-states?ticket_type_id=" + other),
+                (b"GET", b"/api/teams"),
+                (b"POST", b"/api/messages"),
+                (b"DELETE", b"/api/companies/" + target.company_id.encode() + b"/tags/" + other),
+                (b"DELETE", b"/api/conversations/" + target.conversation_id.encode() + b"/tags/" + other),
+                (b"DELETE", b"/api/conversations/" + ticket + b"/tags/" + other + b"?admin_id=" + other),
+            ]
+        )
+    )
+    value = st.one_of(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "ticket_type_id": st.one_of(st.sampled_from(["2001", "2002"]), texts),
+                "contact_id": st.one_of(st.just(target.user_id), texts),
+                "email": emails(),
+                "title": texts,
+                "description": texts,
+                "ticket_attributes": json_values,
+                "ticket_state_id": st.one_of(st.just("8322"), texts, json_values),
+                "assignee_id": st.one_of(st.sampled_from(["0", "5001", "991267002"]), texts),
+                "open": json_values,
+                "snoozed_until": st.one_of(st.just("2099-01-01T00:00:00Z"), texts, st.integers(), st.floats()),
+                "admin_id": st.one_of(st.just("991267001"), texts),
+                "company_id": st.one_of(st.just(target.company_id), texts),
+                "conversation_to_link_id": st.one_of(st.just(target.conversation_id), texts),
+            },
+        ),
+        st.fixed_dictionaries(
+            {"body": texts},
+            optional={
+                "contact_id": st.one_of(st.just(target.lead_id), texts),
+                "message_type": st.one_of(st.sampled_from(["inapp", "email", "comment", "note"]), texts),
+                "subject": texts,
+                "template": st.one_of(st.sampled_from(["plain", "personal"]), texts),
+                "admin_id": st.one_of(st.just("991267001"), texts),
+            },
+        ),
+        json_values,
+    )
+    body = data.draw(bodies(value))
+    headers = data.draw(connection_headers(target)) + content_headers(data.draw(st.sampled_from(CONTENT_TYPES)))
+    check(target, Req(method, path, headers, body))
+
+
+PATH_PIECES = [
+    "/",
+    "//",
+    "me",
+    "contacts",
+    "admins",
+    "tags",
+    ".",
+    "..",
+    "%2e",
+    "%2E",
+    "%2f",
+    "%2F",
+    "%25",
+    "%252e",
+    "%5c",
+    "%00",
+    "%0d%0a",
+    "%c0%ae",
+    "%ff",
+    "%",
+    "%zz",
+    "\\",
+    "@",
+    ":",
+    "?",
+    "#",
+    " ",
+    "\t",
+    "http:",
+    "https://127.0.0.1:9",
+    "evil.example",
+    "\u00e9",
+    "\uff0e",
+    "~",
+    "-",
+]
+
+
+def intercom_paths() -> st.SearchStrategy[Any]:
+    """Paths of the API and paths that try to leave it (hosts only ever loopback or unresolvable), and non-strings."""
+    pieces = st.lists(st.sampled_from(PATH_PIECES), min_size=1, max_size=8).map("".join)
+    segments = st.lists(st.one_of(st.sampled_from(["me", "admins", "tags", "contacts", "x"]), pieces), max_size=4)
+    return st.one_of(
+        segments.map(lambda parts: "/" + "/".join(parts)),
+        segments.map(lambda parts: "/" + "/".join(parts)),
+        pieces,
+        st.text(max_size=20).map(lambda p: "/" + p),
+        json_values,
+    )
+
+
+@FUZZ
+@given(data=st.data())
+def test_intercom_request(target: Target, data: st.DataObject) -> None:
+    """POST /api/intercom/request with any method, path, query and body: never a 5xx; a refused path is a 400 naming
+    `path` and never reaches Intercom; whatever reaches Intercom is on its own host, with the connection's token."""
+    value = st.one_of(
+        st.fixed_dictionaries(
+            {"path": intercom_paths()},
+            optional={
+                "method": st.one_of(
+                    st.sampled_from(["GET", "get", "POST", "PUT", "DELETE", "HEAD", "PATCH", ""]), texts
+                ),
+                "query": st.one_of(st.dictionaries(texts, json_values, max_size=3), json_values),
+                "headers": json_values,
+            },
+        ),
+        st.dictionaries(st.sampled_from(["path", "method", "query", "body", "headers"]), json_values, max_size=4),
+        json_values,
+    )
+    body = data.draw(st.one_of(encoded(value), encoded(value), bodies(value)))
+    plain = ((b"X-Intercom-Connection", target.conn.encode()), (b"Content-Type", b"application/json"))
+    headers = data.draw(
+        st.one_of(
+            st.just(plain),
+            st.just(plain),
+            st.builds(
+                lambda a, b: a + b, connection_headers(target), st.sampled_from(CONTENT_TYPES).map(content_headers)
+            ),
+        )
+    )
+    target.sim.clear_requests()
+    resp = check(target, Req(b"POST", b"/api/intercom/request", headers, body), intercoms=True)
+    seen = target.sim.requests()
+    if resp.status == 400 and b'"field":"path"' in resp.body:
+        assert seen == [], f"a refused path reached Intercom: {body!r}"
+    for request in seen:
+        assert ".." not in request.path.split("/"), request.path
+        assert "//" not in request.path, request.path
+
+
 def notification_values(t: Target) -> st.SearchStrategy[Any]:
     """Envelopes as Intercom sends them (most well formed, so the worker takes many), with any field odd or missing,
     and anything else JSON."""
@@ -805,3 +965,62 @@ def test_zz_server_and_log_are_clean(target: Target) -> None:
 def _around(log: str, marker: str) -> str:
     at = log.index(marker)
     return log[max(0, at - 1500) : at + 1500]
+
+
+SEARCH_FIELDS = ["email", "name", "role", "created_at", "tag_id", "state", "open", "admin_assignee_id", "tag_ids"]
+SEARCH_OPERATORS = ["=", "!=", "IN", "NIN", "<", ">", "~", "!~", "^", "$", "==", "in", ""]
+
+
+def search_bodies() -> st.SearchStrategy[Any]:
+    """Search bodies (interface §10): plausible filters, odd ones, too many, and any JSON value."""
+    one = st.fixed_dictionaries(
+        {},
+        optional={
+            "field": st.one_of(st.sampled_from(SEARCH_FIELDS), st.just("custom_attributes.plan_tier"), texts),
+            "operator": st.one_of(st.sampled_from(SEARCH_OPERATORS), texts),
+            "value": st.one_of(st.just("2026-01-02T00:00:00Z"), st.just(["open", "closed"]), json_values),
+        },
+    )
+    filters = st.one_of(st.lists(one, max_size=17), json_values)
+    plausible = st.fixed_dictionaries(
+        {"filters": filters},
+        optional={"match": st.one_of(st.sampled_from(["all", "any"]), texts), "per_page": json_values},
+    )
+    return st.one_of(plausible, plausible, st.dictionaries(texts, json_values, max_size=4), json_values)
+
+
+@FUZZ
+@given(data=st.data())
+def test_searches(target: Target, data: st.DataObject) -> None:
+    """POST /api/contacts/search and /api/conversations/search with any body; their nextLink GETs with any cursor;
+    List search fields and List data attributes with any query."""
+    method, path = data.draw(
+        st.sampled_from(
+            [
+                (b"POST", b"/api/contacts/search"),
+                (b"POST", b"/api/conversations/search"),
+                (b"GET", b"/api/contacts/search"),
+                (b"GET", b"/api/conversations/search"),
+                (b"GET", b"/api/search-fields"),
+                (b"GET", b"/api/data-attributes"),
+            ]
+        )
+    )
+    headers = data.draw(connection_headers(target))
+    if method == b"POST":
+        body = data.draw(bodies(search_bodies()))
+        headers += content_headers(data.draw(st.sampled_from(CONTENT_TYPES)))
+        check(target, Req(method, path, headers, body))
+        return
+    query = data.draw(
+        queries(
+            {
+                "cursor": query_values(*target.cursors),
+                "per_page": query_values("1", "150", "151"),
+                "object": query_values("contacts", "conversations", "tickets"),
+                "model": query_values("contact", "company", "conversation"),
+                "include_archived": query_values("true", "false", "yes"),
+            }
+        )
+    )
+    check(target, Req(method, path + query, headers))

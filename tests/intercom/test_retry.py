@@ -276,3 +276,42 @@ def test_remaining_zero_past_the_deadline_spends_no_budget() -> None:
         client.get("/b", deadline=deadline(fake, 3))
     assert len(seen) == 1
     assert len(limiter.granted) == 1
+
+
+# -- exchange: Intercom's last answer, whatever its status (Send an HTTP request to Intercom) ---------------------
+
+
+def test_exchange_answers_a_redirect_without_following_it() -> None:
+    redirect = httpx.Response(302, headers={"Location": "https://elsewhere.example/x"})
+    client, fake, seen, _ = make(sequence(redirect))
+    response = client.exchange("GET", "/contacts", deadline=deadline(fake))
+    assert (response.status_code, response.headers["location"]) == (302, "https://elsewhere.example/x")
+    assert [str(r.url) for r in seen] == ["http://intercom.test/contacts"]
+
+
+def test_exchange_answers_a_4xx_as_it_came() -> None:
+    client, fake, seen, _ = make(sequence(errors(404, "not_found", "Resource Not Found")))
+    response = client.exchange("DELETE", "/contacts/1", deadline=deadline(fake))
+    assert response.status_code == 404
+    assert len(seen) == 1
+
+
+def test_exchange_retries_a_get_5xx_then_answers_the_last() -> None:
+    client, fake, seen, _ = make(lambda r: httpx.Response(503))
+    response = client.exchange("GET", "/admins", deadline=deadline(fake, 60))
+    assert response.status_code == 503
+    assert len(seen) == 4
+    with pytest.raises(IntercomServerError) as info:
+        raise client.failure(response)
+    assert info.value.status == 502
+
+
+def test_exchange_sends_a_create_once_and_waits_out_a_429() -> None:
+    client, fake, seen, _ = make(sequence(httpx.Response(500)))
+    assert client.exchange("POST", "/contacts", json={}, deadline=deadline(fake)).status_code == 500
+    assert len(seen) == 1
+    reset = str(int(WALL_START) + 2)
+    limited = httpx.Response(429, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset})
+    client, fake, seen, _ = make(sequence(limited, httpx.Response(201, json={"id": "1"})))
+    assert client.exchange("POST", "/contacts", json={}, deadline=deadline(fake)).status_code == 201
+    assert len(seen) == 2

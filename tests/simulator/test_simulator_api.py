@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -278,3 +279,32 @@ def test_ground_truth_can_include_merged(sim: Simulator) -> None:
     assert [c["id"] for c in sim.contacts()] == [user["id"]]
     assert {c["id"] for c in sim.contacts(include_merged=True)} == {user["id"], lead["id"]}
     assert sim.merged() == {lead["id"]: user["id"]}
+
+
+def test_requests_record_their_headers_and_the_control_api_masks_the_token(sim: Simulator) -> None:
+    with client(sim) as c:
+        c.get("/me", headers={"X-Extra": "yes"})
+    [seen] = sim.requests()
+    assert seen.headers["authorization"] == f"Bearer {sim.token}"
+    assert (seen.headers["intercom-version"], seen.headers["x-extra"]) == ("2.16", "yes")
+    with httpx.Client(base_url=sim.base_url) as c:
+        shown = c.get("/_sim/requests").json()
+    assert shown[0]["headers"]["authorization"] == "***"
+    assert sim.token not in json.dumps(shown)
+
+
+def test_a_path_can_answer_a_redirect(sim: Simulator) -> None:
+    sim.configure(redirects={"/moved": (302, "https://elsewhere.example/x")})
+    with client(sim) as c:
+        moved = c.post("/moved", json={})
+        wrong_token = c.get("/moved", headers={"Authorization": "Bearer nope"})
+    assert (moved.status_code, moved.headers["location"], moved.content) == (302, "https://elsewhere.example/x", b"")
+    assert "x-ratelimit-remaining" in moved.headers
+    assert wrong_token.status_code == 401, "the token is checked first"
+    with httpx.Client(base_url=sim.base_url) as c:
+        assert c.post("/_sim/config", json={"redirects": {"/gone": [308, "/elsewhere"]}}).status_code == 200
+        assert c.post("/_sim/config", json={"redirects": {"/bad": [200, "/x"]}}).status_code == 400
+    assert sim.config.redirects == {"/gone": (308, "/elsewhere")}
+    sim.configure(redirects={})
+    with client(sim) as c:
+        assert c.get("/gone").status_code == 404

@@ -22,7 +22,7 @@ from shared.actions.parsing import (
     blank_to_none,
 )
 from shared.errors import BadRequest
-from shared.models.designer import designer
+from shared.models.designer import COMPANY_ATTRIBUTES, designer
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -62,7 +62,7 @@ class UpsertCompany(Body):
         None,
         title="Custom Attributes",
         description="Object of names to strings, numbers, booleans",
-        json_schema_extra=designer("advanced"),
+        json_schema_extra=designer("advanced", typed=COMPANY_ATTRIBUTES),
     )
 
 

@@ -111,6 +111,26 @@ def tag_company(client: IntercomClient, company_id: str, request: TagByName, dea
     return tag
 
 
+def untag_company(client: IntercomClient, company_id: str, tag_id: str, deadline: Deadline) -> None:
+    """Remove the tag from the company. Intercom untags a company by the tag's name (`POST /tags` with `companies:
+    [{id, untag: true}]`), so the company is read first: a 404 naming `id` when there is none, naming `tag_id` when
+    it does not carry the tag. The untag leaves the same state when repeated, so it may be retried."""
+    company = get_company(client, company_id, deadline)
+    tag = next((t for t in company.tags.tags if t.id == tag_id), None)
+    if tag is None or tag.name is None:
+        raise NotFound(
+            f"company {company_id} has no tag with id {tag_id}",
+            details=[{"field": "tag_id", "message": "no such tag on this company"}],
+        )
+    body = {"name": tag.name, "companies": [{"id": company_id, "untag": True}]}
+    try:
+        client.request("POST", "/tags", json=body, deadline=deadline, idempotent=True)
+    except IntercomNotFound:
+        raise NotFound(
+            f"no company with id {company_id}", details=[{"field": "id", "message": "no such company"}]
+        ) from None
+
+
 def _find(client: IntercomClient, key: str, value: str, deadline: Deadline) -> dict[str, Any] | None:
     """The company `GET /companies?company_id=` or `?name=` finds (an exact match), None when Intercom has none.
 

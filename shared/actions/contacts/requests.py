@@ -28,12 +28,23 @@ from shared.actions.parsing import (
     check_flat_object,
     page_size,
 )
+from shared.actions.search import Filter, SearchBody, filter_field, filters_field
 from shared.errors import BadRequest
-from shared.models.designer import designer
+from shared.models.designer import CONTACT_ATTRIBUTES, designer
 
 MAX_METADATA = 10
 MAX_EVENT_NAME = 255
 _IMAGE_URL = "https URL of the lead's avatar image"
+
+
+def custom_attributes_field() -> Any:
+    """A contact's `custom_attributes`: in the designer, one typed field per custom attribute of the workspace."""
+    return Field(
+        None,
+        title="Custom Attributes",
+        description="Custom attributes to set: names to strings, numbers, booleans or null",
+        json_schema_extra=designer("advanced", typed=CONTACT_ATTRIBUTES),
+    )
 
 
 class _Contact(Body):
@@ -48,6 +59,7 @@ class _Contact(Body):
         description="Intercom company id, or a list of them",
         json_schema_extra=designer("advanced"),
     )
+    custom_attributes: CustomAttributes = custom_attributes_field()
 
 
 class UpsertUser(_Contact):
@@ -82,12 +94,7 @@ class UpdateUser(Body):
         description="Whether the contact is unsubscribed from emails",
         json_schema_extra=designer("advanced"),
     )
-    custom_attributes: CustomAttributes = Field(
-        None,
-        title="Custom Attributes",
-        description="Custom attributes to set: names to strings, numbers, booleans or null",
-        json_schema_extra=designer("advanced"),
-    )
+    custom_attributes: CustomAttributes = custom_attributes_field()
 
 
 class UpdateLead(UpdateUser):
@@ -200,3 +207,15 @@ class TrackEvent(Body):
             # Raised as the contract's 400 directly (pydantic passes it through): it names each field involved.
             raise BadRequest(message, details=[{"field": name, "message": message} for name in named])
         return self
+
+
+class ContactFilter(Filter):
+    """One condition of Find contacts."""
+
+    field: str = filter_field("contacts")
+
+
+class FindContacts(SearchBody):
+    """Body of Find contacts (POST /api/contacts/search)."""
+
+    filters: list[ContactFilter] = filters_field()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.actions.contacts.requests import CreateLead, UpdateLead, UpdateUser, UpsertUser
-from shared.actions.contacts.writes import refused
+from shared.actions.refusals import refused
 from shared.errors import BadRequest, Conflict, ConnectorError, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
@@ -244,6 +244,8 @@ def _contact_fields(request: UpsertUser | CreateLead) -> dict[str, Any]:
         fields["name"] = request.name
     if request.phone is not None:
         fields["phone"] = request.phone
+    if request.custom_attributes:
+        fields["custom_attributes"] = request.custom_attributes
     return fields
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.actions.contacts.requests import TrackEvent
-from shared.actions.contacts.writes import refused
+from shared.actions.refusals import refused
 from shared.errors import NotFound
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.actions.contacts.requests import AddNote, AttachCompany
+from shared.actions.refusals import is_about, refused
 from shared.errors import BadRequest, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
@@ -30,15 +31,6 @@ def not_on_contact(contact_id: str, kind: str, field: str, ident: str) -> NotFou
         f"contact {contact_id} has no {kind} with id {ident}",
         details=[{"field": field, "message": f"no such {kind} on this contact"}],
     )
-
-
-def refused(error: IntercomBadRequest, *fields: str) -> BadRequest:
-    """Intercom's 400/422 as the contract's 400 with Intercom's message, naming a field: the one Intercom names, else
-    the first of `fields` its message mentions, else the last of `fields` (the input the call was about)."""
-    message = error.message.lower()
-    mentioned = (f for f in fields if f in message or f.replace("_", " ").rstrip("s") in message)
-    field = error.field_name or next(mentioned, fields[-1])
-    return BadRequest(error.message, details=[{"field": field, "message": error.message}])
 
 
 def on_contact(
@@ -66,11 +58,6 @@ def on_contact(
         if other is not None and is_about(error, other[0]):
             raise other[1] from None
         raise contact_not_found(contact_id) from None
-
-
-def is_about(error: IntercomNotFound, kind: str) -> bool:
-    """Whether Intercom's 404 names `kind` (`company_not_found`, `tag_not_found`, "Admin not found", ...)."""
-    return kind in (error.intercom_code or "") or kind in error.message.lower()
 
 
 def _object(answer: Any, what: str) -> dict[str, Any]:

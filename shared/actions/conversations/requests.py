@@ -19,10 +19,12 @@ from shared.actions.parsing import (
     OptionalAdminId,
     OptionalId,
     PageQuery,
+    Query,
     TagName,
     Timestamp,
     blank_to_none,
 )
+from shared.actions.search import Filter, SearchBody, filter_field, filters_field
 from shared.errors import BadRequest
 from shared.models.designer import designer
 
@@ -121,4 +123,22 @@ class TagConversation(Body):
     name: TagName = Field(
         title="Tag Name", description="The tag's name; the tag is created when the workspace has none by that name"
     )
+    admin_id: OptionalAdminId = _acting_admin()
+
+
+class ConversationFilter(Filter):
+    """One condition of Search conversations."""
+
+    field: str = filter_field("conversations")
+
+
+class SearchConversations(SearchBody):
+    """Body of Search conversations (POST /api/conversations/search)."""
+
+    filters: list[ConversationFilter] = filters_field()
+
+
+class UntagConversation(Query):
+    """Query of Remove tag from conversation (DELETE /api/conversations/{id}/tags/{tag_id})."""
+
     admin_id: OptionalAdminId = _acting_admin()

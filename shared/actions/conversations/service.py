@@ -25,13 +25,13 @@ from shared.actions.conversations.requests import (
     TagConversation,
 )
 from shared.actions.paging import Page, next_search_cursor, search_page, search_position
+from shared.actions.refusals import is_about, not_found
 from shared.actions.tagging import tag_by_name
-from shared.actions.workspace import assignee_kind
+from shared.actions.workspace import acting_admin, assignee_kind
 from shared.errors import BadRequest, ConnectorError, NotFound, UpstreamFailed
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.intercom.errors import IntercomNotFound
-from shared.intercom.me import read_me
 from shared.models.conversations import Conversation, conversation_to_model
 from shared.models.tags import Tag
 
@@ -48,7 +48,7 @@ def start_conversation(client: IntercomClient, request: StartConversation, deadl
     try:
         contact = client.get(f"/contacts/{request.contact_id}", deadline=deadline)
     except IntercomNotFound:  # 410 (merged) included
-        raise _not_found("contact", request.contact_id, "contact_id") from None
+        raise not_found("contact", request.contact_id, "contact_id") from None
     role = contact.get("role") if isinstance(contact, dict) else None
     sender = {"type": role if role in ("user", "lead") else "contact", "id": request.contact_id}
     message = client.post("/conversations", {"from": sender, "body": request.body}, deadline=deadline)
@@ -77,7 +77,7 @@ def get_conversation(client: IntercomClient, conversation_id: str, deadline: Dea
     try:
         answer = client.get(f"/conversations/{conversation_id}", deadline=deadline)
     except IntercomNotFound:
-        raise _not_found("conversation", conversation_id) from None
+        raise not_found("conversation", conversation_id) from None
     return _model(answer)
 
 
@@ -106,7 +106,7 @@ def reply(
     if request.contact_id is not None:
         body |= {"type": "user", "intercom_user_id": request.contact_id}
     else:
-        body |= {"type": "admin", "admin_id": _admin(client, request.admin_id, deadline)}
+        body |= {"type": "admin", "admin_id": acting_admin(client, request.admin_id, deadline)}
     return _write(client, conversation_id, "reply", body, deadline)
 
 
@@ -149,7 +149,7 @@ def assign(
 def tag(client: IntercomClient, conversation_id: str, request: TagConversation, deadline: Deadline) -> Tag:
     """Tag the conversation, creating the tag when missing (`POST /tags`, then `POST /conversations/{id}/tags`;
     both leave the same state when repeated, so both are safe to retry)."""
-    admin_id = _admin(client, request.admin_id, deadline)
+    admin_id = acting_admin(client, request.admin_id, deadline)
     found = tag_by_name(client, request.name, deadline)
     try:
         client.request(
@@ -164,10 +164,33 @@ def tag(client: IntercomClient, conversation_id: str, request: TagConversation, 
     return found
 
 
+def untag(client: IntercomClient, conversation_id: str, tag_id: str, admin_id: str | None, deadline: Deadline) -> None:
+    """Remove the tag from the conversation (`DELETE /conversations/{id}/tags/{tag_id}` with `admin_id`); a 404
+    naming `tag_id` when the conversation does not carry it. Never repeated blindly (a repeat would meet a 404)."""
+    acting = acting_admin(client, admin_id, deadline)
+    try:
+        client.request(
+            "DELETE",
+            f"/conversations/{conversation_id}/tags/{tag_id}",
+            json={"admin_id": acting},
+            deadline=deadline,
+            idempotent=False,
+        )
+    except IntercomNotFound as error:
+        if is_about(error, "tag"):
+            raise NotFound(
+                f"conversation {conversation_id} has no tag with id {tag_id}",
+                details=[{"field": "tag_id", "message": "no such tag on this conversation"}],
+            ) from None
+        raise _admin_or_conversation(error, conversation_id, admin_id) from None
+
+
 def _part(
     client: IntercomClient, conversation_id: str, body: dict[str, Any], admin_id: str | None, deadline: Deadline
 ) -> Conversation:
-    return _write(client, conversation_id, "parts", {**body, "admin_id": _admin(client, admin_id, deadline)}, deadline)
+    return _write(
+        client, conversation_id, "parts", {**body, "admin_id": acting_admin(client, admin_id, deadline)}, deadline
+    )
 
 
 def _write(
@@ -182,29 +205,16 @@ def _write(
     return _model(answer)
 
 
-def _admin(client: IntercomClient, admin_id: str | None, deadline: Deadline) -> str:
-    if admin_id is not None:
-        return admin_id
-    me = read_me(client, deadline).admin_id
-    if me is None:
-        raise UpstreamFailed("Intercom's GET /me did not name the token's admin; give admin_id")
-    return me
-
-
 def _admin_or_conversation(
     error: IntercomNotFound, conversation_id: str, admin_id: Any, contact_id: Any = None
 ) -> NotFound:
     """Intercom's 404 names what it did not find in its code or message: an admin, a contact, or the conversation."""
     said = f"{error.intercom_code or ''} {error.message}".lower()
     if admin_id and "admin" in said:
-        return _not_found("admin", str(admin_id), "admin_id")
+        return not_found("admin", str(admin_id), "admin_id")
     if contact_id and ("user" in said or "contact" in said):
-        return _not_found("contact", str(contact_id), "contact_id")
-    return _not_found("conversation", conversation_id)
-
-
-def _not_found(what: str, ident: str, field: str = "id") -> NotFound:
-    return NotFound(f"no {what} with id {ident}", details=[{"field": field, "message": f"no such {what}"}])
+        return not_found("contact", str(contact_id), "contact_id")
+    return not_found("conversation", conversation_id)
 
 
 def _model(answer: Any) -> Conversation:

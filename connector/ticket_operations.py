@@ -1,0 +1,131 @@
+"""The ticket actions as connector operations (interface §10): create, get, update, reply, search; list ticket types
+and ticket states. Display names are the contract's."""
+
+from __future__ import annotations
+
+from connector.parts import Entry, Op, RouteId
+from connector.shapes import TicketPage, TicketStateListing, TicketTypeListing
+from shared.actions.tickets.requests import CreateTicket, ListTicketStates, ReplyToTicket, UpdateTicket
+from shared.actions.tickets.search import SearchTickets
+from shared.models.tickets import Ticket
+
+IDS = {"id": RouteId("Ticket ID", "The Intercom API id of the ticket (not the number the Inbox shows)")}
+NO_TICKET = "There is no such ticket (or no such admin or contact, as the details name)"
+
+TICKET_OPERATIONS: dict[str, Entry] = {
+    "create_ticket": Entry(
+        "tickets",
+        ("POST",),
+        Op(
+            "CreateTicket",
+            "Create ticket",
+            "Creates a ticket of a ticket type for one contact, given by Intercom id or by email (an email no contact "
+            "has makes a lead), with its title, description and the type's attributes.",
+            "201",
+            "The new ticket",
+            Ticket,
+            body=CreateTicket,
+            body_summary="Ticket",
+            not_found="There is no such contact, company or conversation, as the details name",
+            extensions={"x-ms-visibility": "important"},
+        ),
+    ),
+    "get_ticket": Entry(
+        "tickets/{id}",
+        ("GET",),
+        Op(
+            "GetTicket",
+            "Get ticket",
+            "Given the Intercom API id of a ticket, returns it: type, state, attributes, contacts and assignees.",
+            "200",
+            "The ticket",
+            Ticket,
+            ids=IDS,
+            not_found="There is no such ticket",
+        ),
+    ),
+    "update_ticket": Entry(
+        "tickets/{id}",
+        ("PUT",),
+        Op(
+            "UpdateTicket",
+            "Update ticket",
+            "Changes a ticket's state, title, description, attributes or assignee (an admin or a team; 0 "
+            "unassigns), closes or reopens it, or snoozes it. Acts as the admin you pick, by default the admin who "
+            "owns the connection's Intercom token.",
+            "200",
+            "The ticket, as it is now",
+            Ticket,
+            body=UpdateTicket,
+            body_summary="Changes",
+            ids=IDS,
+            not_found=NO_TICKET,
+        ),
+    ),
+    "reply_to_ticket": Entry(
+        "tickets/{id}/reply",
+        ("POST",),
+        Op(
+            "ReplyToTicket",
+            "Reply to ticket",
+            "Adds a reply the contact sees, or a note only teammates see; give Reply As Contact ID to reply as the "
+            "contact instead (Customer tickets only).",
+            "200",
+            "The ticket, as it is now",
+            Ticket,
+            body=ReplyToTicket,
+            body_summary="Reply",
+            ids=IDS,
+            not_found=NO_TICKET,
+        ),
+    ),
+    "search_tickets": Entry(
+        "tickets/search",
+        ("POST",),
+        Op(
+            "SearchTickets",
+            "Search tickets",
+            "Finds the tickets that match all (or any) of your filters, oldest first, a page at a time. Intercom's "
+            "> and < include equality; a new ticket is found after a short delay (Intercom's search).",
+            "200",
+            "A page of tickets",
+            TicketPage,
+            body=SearchTickets,
+            body_summary="Search",
+            pageable=True,
+        ),
+    ),
+    "search_tickets_next": Entry(
+        "tickets/search",
+        ("GET",),
+        None,
+        "the nextLink of Search tickets (the designer follows it as x-ms-pageable), not an action of its own",
+    ),
+    "list_ticket_types": Entry(
+        "ticket-types",
+        ("GET",),
+        Op(
+            "ListTicketTypes",
+            "List ticket types",
+            "Returns the ticket types of your workspace, each with its own attributes (the keys of Ticket "
+            "Attributes in Create ticket and Update ticket).",
+            "200",
+            "The ticket types",
+            TicketTypeListing,
+        ),
+    ),
+    "list_ticket_states": Entry(
+        "ticket-states",
+        ("GET",),
+        Op(
+            "ListTicketStates",
+            "List ticket states",
+            "Returns the ticket states of your workspace, or only those of one ticket type.",
+            "200",
+            "The ticket states",
+            TicketStateListing,
+            query=ListTicketStates,
+            not_found="There is no such ticket type",
+        ),
+    ),
+}
