@@ -107,6 +107,21 @@ def signed(http: httpx.Client, payload: dict[str, Any]) -> httpx.Response:
     return post(http, body, sign(body, SECRET))
 
 
+def lossy_webhooks(sim: Simulator, server: DevServerProcess, max_lag: float, **settings: Any) -> None:
+    """The simulator sends its notifications to the app as Intercom may: 30% dropped, 20% twice, up to 2 s late
+    (out of order), a failed one once more after 1 s; search lags writes by up to `max_lag` seconds."""
+    sim.configure(
+        index_delay=(0.0, max_lag),
+        webhook_url=f"{server.base_url}{INTAKE}",
+        webhook_secret=SECRET,
+        webhook_drop_rate=0.3,
+        webhook_duplicate_rate=0.2,
+        webhook_max_delay_seconds=2.0,
+        webhook_retry_delay_seconds=1.0,
+        **settings,
+    )
+
+
 class Feed:
     """The polling trigger of one trigger, followed as Logic Apps does."""
 

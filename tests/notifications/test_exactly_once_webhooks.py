@@ -16,7 +16,7 @@ from devserver.azurite import Azurite
 from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from shared.triggers.eventlog import Event, EventLog
-from tests.notifications.support import SECRET, World, webhook_world
+from tests.notifications.support import World, lossy_webhooks, webhook_world
 from tests.triggers.support import FIRST_FOUR, doubles, read_all, wait_until
 
 TOKEN = "sim-exactly-once-token-0123"
@@ -52,16 +52,7 @@ def test_webhooks_and_polls_log_every_event_once(
     assert wait_until(lambda: all(EventLog(storage, name, t).checkpoint() for t in FIRST_FOUR), 15)
     start = max(EventLog(storage, name, t).checkpoint().start for t in FIRST_FOUR)  # type: ignore[union-attr]
     time.sleep(1.1)  # every write below is after every trigger's start
-    sim.configure(
-        timezone="Asia/Kathmandu",
-        index_delay=(0.0, MAX_LAG),
-        webhook_url=f"{server.base_url}/api/intercom/webhooks",
-        webhook_secret=SECRET,
-        webhook_drop_rate=0.3,
-        webhook_duplicate_rate=0.2,
-        webhook_max_delay_seconds=2.0,
-        webhook_retry_delay_seconds=1.0,
-    )
+    lossy_webhooks(sim, server, MAX_LAG, timezone="Asia/Kathmandu")
     api = httpx.Client(base_url=sim.base_url, headers={"Authorization": f"Bearer {TOKEN}"}, trust_env=False)
     rng = random.Random(7)
     users: list[str] = []

@@ -105,6 +105,14 @@ class Harness:
         return [e.key for e in self.events(trigger)]
 
 
+def faulty_search(sim: Simulator, max_lag: float) -> None:
+    """Search lags writes by up to `max_lag` seconds (out of order) and 20% of Intercom's answers are faults (500,
+    503, 429, a dropped connection)."""
+    sim.configure(
+        index_delay=(0.0, max_lag), fault_rate=0.2, fault_kinds=("500", "503", "429", "timeout"), timeout_seconds=0.3
+    )
+
+
 class BackgroundPoller:
     """Polls the harness's triggers every `every` seconds in a thread, like the timers; `stop()` returns its errors."""
 

@@ -10,7 +10,7 @@ import time
 
 from intercom_sim import Simulator
 from tests.triggers.lifecycle_scenario import NINE, LifecycleScenario
-from tests.triggers.support import BackgroundPoller, Harness, doubles, wait_until
+from tests.triggers.support import BackgroundPoller, Harness, doubles, faulty_search, wait_until
 from tests.triggers.test_exactly_once import TZ, seconds_to_next_local_midnight
 
 MAX_LAG = 10.0
@@ -26,12 +26,7 @@ def test_the_lifecycle_triggers_poll_every_visible_event_once(sim: Simulator, st
     scenario = LifecycleScenario(sim)
     scenario.setup()
     h.poll_all()  # phase 1 seen: tickets' states and conversations' tags recorded
-    sim.configure(
-        index_delay=(0.0, MAX_LAG),
-        fault_rate=0.2,
-        fault_kinds=("500", "503", "429", "timeout"),
-        timeout_seconds=0.3,
-    )
+    faulty_search(sim, MAX_LAG)
     poller = BackgroundPoller(h, every=1.0)
     scenario.run()
 

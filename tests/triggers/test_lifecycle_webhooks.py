@@ -16,7 +16,7 @@ from devserver.azurite import Azurite
 from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from shared.triggers.eventlog import EventLog
-from tests.notifications.support import SECRET, World, webhook_world
+from tests.notifications.support import World, lossy_webhooks, webhook_world
 from tests.triggers.lifecycle_scenario import NINE, LifecycleScenario
 from tests.triggers.support import doubles, read_all, wait_until
 
@@ -64,15 +64,7 @@ def test_the_lifecycle_triggers_with_webhooks_log_every_event_once(
     scenario = LifecycleScenario(sim)
     scenario.setup()
     time.sleep(3)  # the app's polls see phase 1
-    sim.configure(
-        index_delay=(0.0, MAX_LAG),
-        webhook_url=f"{server.base_url}/api/intercom/webhooks",
-        webhook_secret=SECRET,
-        webhook_drop_rate=0.3,
-        webhook_duplicate_rate=0.2,
-        webhook_max_delay_seconds=2.0,
-        webhook_retry_delay_seconds=1.0,
-    )
+    lossy_webhooks(sim, server, MAX_LAG)
     scenario.run()
     assert sim.flush_webhooks(timeout=30)
     time.sleep(MAX_LAG + 4)  # every write is searchable, and polls ran over it

@@ -16,7 +16,7 @@ from devserver.process import DevServerProcess
 from intercom_sim import Simulator
 from shared.triggers.eventlog import EventLog
 from shared.triggers.markers import Markers
-from tests.notifications.support import SECRET, World, webhook_world
+from tests.notifications.support import World, lossy_webhooks, webhook_world
 from tests.triggers.scenario import SIX, Scenario
 from tests.triggers.support import doubles, read_all, wait_until
 
@@ -87,15 +87,7 @@ def test_the_six_triggers_with_webhooks_log_every_event_once(
     scenario = Scenario(sim)
     scenario.setup()
     assert wait_until(lambda: phase_one_seen(storage, name, scenario), 20)
-    sim.configure(
-        index_delay=(0.0, MAX_LAG),
-        webhook_url=f"{server.base_url}/api/intercom/webhooks",
-        webhook_secret=SECRET,
-        webhook_drop_rate=0.3,
-        webhook_duplicate_rate=0.2,
-        webhook_max_delay_seconds=2.0,
-        webhook_retry_delay_seconds=1.0,
-    )
+    lossy_webhooks(sim, server, MAX_LAG)
     scenario.run()
     assert sim.flush_webhooks(timeout=30)
     time.sleep(MAX_LAG + 4)  # every write is searchable, and polls ran over it
