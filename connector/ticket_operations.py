@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from connector.parts import Entry, Op, RouteId
 from connector.shapes import TicketPage, TicketStateListing, TicketTypeListing
-from shared.actions.tickets.requests import CreateTicket, ListTicketStates, ReplyToTicket, UpdateTicket
-from shared.actions.tickets.search import SearchTickets
+from shared.actions.tickets.requests import (
+    CreateTicket,
+    ListTicketStates,
+    ReplyToTicket,
+    SearchTickets,
+    UpdateTicket,
+)
 from shared.models.tickets import Ticket
 
 IDS = {"id": RouteId("Ticket ID", "The Intercom API id of the ticket (not the number the Inbox shows)")}

@@ -57,9 +57,10 @@ def reply_to_ticket(call: Call) -> func.HttpResponse:
 @bp.route(route="tickets/search", methods=["POST"])
 @action
 def search_tickets(call: Call) -> func.HttpResponse:
+    from shared.actions.tickets import requests as ticket_requests
     from shared.actions.tickets import search
 
-    body = call.body(search.SearchTickets)
+    body = call.body(ticket_requests.SearchTickets)
     return call.page(search.search_tickets(call.client, body, call.settings.cursor_key, call.deadline), body.per_page)
 
 
@@ -67,12 +68,12 @@ def search_tickets(call: Call) -> func.HttpResponse:
 @bp.route(route="tickets/search", methods=["GET"])
 @action
 def search_tickets_next(call: Call) -> func.HttpResponse:
-    from shared.actions.search_filters import SearchPage
+    from shared.actions.search import SearchNext
     from shared.actions.tickets import search
 
-    request = call.query(SearchPage)
+    request = call.query(SearchNext)
     return call.page(
-        search.next_tickets(call.client, request, call.settings.cursor_key, call.deadline), request.per_page
+        search.more_tickets(call.client, request, call.settings.cursor_key, call.deadline), request.per_page
     )
 
 

@@ -275,7 +275,7 @@ def test_search_refusals_name_the_filter(http: httpx.Client, sim: Simulator) -> 
         ([{"field": "ticket_type_id", "operator": "=", "value": "a b"}], "filters[0].value"),
         ([{"field": "title", "operator": "="}], "filters[0].value"),
         ([{"field": "title", "operator": "=", "value": "t", "extra": 1}], "filters[0].extra"),
-        (["title = t"], "filters[0].field"),
+        (["title = t"], "filters[0]"),
         ([good] * 16, "filters"),
         ("open", "filters"),
     ]

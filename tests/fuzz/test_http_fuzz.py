@@ -968,6 +968,7 @@ def _around(log: str, marker: str) -> str:
 
 
 SEARCH_FIELDS = ["email", "name", "role", "created_at", "tag_id", "state", "open", "admin_assignee_id", "tag_ids"]
+SEARCH_FIELDS += ["title", "category", "ticket_type_id", "contact_ids"]
 SEARCH_OPERATORS = ["=", "!=", "IN", "NIN", "<", ">", "~", "!~", "^", "$", "==", "in", ""]
 
 
@@ -978,7 +979,9 @@ def search_bodies() -> st.SearchStrategy[Any]:
         optional={
             "field": st.one_of(st.sampled_from(SEARCH_FIELDS), st.just("custom_attributes.plan_tier"), texts),
             "operator": st.one_of(st.sampled_from(SEARCH_OPERATORS), texts),
-            "value": st.one_of(st.just("2026-01-02T00:00:00Z"), st.just(["open", "closed"]), json_values),
+            "value": st.one_of(
+                st.just("2026-01-02T00:00:00Z"), st.just(["open", "closed"]), st.just("Customer, task"), json_values
+            ),
         },
     )
     filters = st.one_of(st.lists(one, max_size=17), json_values)
@@ -992,15 +995,17 @@ def search_bodies() -> st.SearchStrategy[Any]:
 @FUZZ
 @given(data=st.data())
 def test_searches(target: Target, data: st.DataObject) -> None:
-    """POST /api/contacts/search and /api/conversations/search with any body; their nextLink GETs with any cursor;
-    List search fields and List data attributes with any query."""
+    """POST /api/contacts/search, /api/conversations/search and /api/tickets/search with any body; their nextLink GETs
+    with any cursor; List search fields and List data attributes with any query."""
     method, path = data.draw(
         st.sampled_from(
             [
                 (b"POST", b"/api/contacts/search"),
                 (b"POST", b"/api/conversations/search"),
+                (b"POST", b"/api/tickets/search"),
                 (b"GET", b"/api/contacts/search"),
                 (b"GET", b"/api/conversations/search"),
+                (b"GET", b"/api/tickets/search"),
                 (b"GET", b"/api/search-fields"),
                 (b"GET", b"/api/data-attributes"),
             ]

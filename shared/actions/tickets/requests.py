@@ -35,6 +35,7 @@ from shared.actions.parsing import (
     check_flat_object,
     one_of,
 )
+from shared.actions.search import Filter, SearchBody, filter_field, filters_field
 from shared.errors import BadRequest
 from shared.models.designer import designer
 from shared.models.tickets import DEFAULT_ATTRIBUTES
@@ -179,6 +180,18 @@ class ListTicketStates(Query):
     """Query of List ticket states (GET /api/ticket-states)."""
 
     ticket_type_id: OptionalId = Field(None, title="Ticket Type ID", description="Only the states of this ticket type")
+
+
+class TicketFilter(Filter):
+    """One condition of Search tickets."""
+
+    field: str = filter_field("tickets")
+
+
+class SearchTickets(SearchBody):
+    """Body of Search tickets (POST /api/tickets/search)."""
+
+    filters: list[TicketFilter] = filters_field()
 
 
 class ReplyToTicket(ReplyToConversation):
