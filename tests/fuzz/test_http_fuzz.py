@@ -733,7 +733,8 @@ TICKET_ACTIONS = (b"", b"/reply")
 @FUZZ
 @given(data=st.data())
 def test_ticket_and_message_routes(target: Target, data: st.DataObject) -> None:
-    """The ticket, message, team and untag routes of §10 with odd ids, bodies and methods."""
+    """The ticket, message, team and untag routes of §10 (and the designer's lists of a ticket and a ticket type) with
+    odd ids, bodies and methods."""
     ticket = data.draw(path_segments("6000001", "1"))
     other = data.draw(path_segments("1001", "2001"))
     method, path = data.draw(
@@ -743,6 +744,9 @@ def test_ticket_and_message_routes(target: Target, data: st.DataObject) -> None:
                 (b"GET", b"/api/tickets/" + ticket),
                 (b"PUT", b"/api/tickets/" + ticket),
                 (b"POST", b"/api/tickets/" + ticket + b"/reply"),
+                (b"GET", b"/api/tickets/" + ticket + b"/ticket-states"),
+                (b"GET", b"/api/tickets/" + ticket + b"/attributes-schema"),
+                (b"GET", b"/api/ticket-types/" + other + b"/attributes-schema"),
                 (b"GET", b"/api/ticket-types"),
                 (b"GET", b"/api/ticket-states?ticket_type_id=" + other),
                 (b"GET", b"/api/teams"),
