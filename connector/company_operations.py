@@ -3,7 +3,7 @@ list admins and tags (interface §7); untag a company, list teams (§10). Displa
 
 from __future__ import annotations
 
-from connector.parts import Entry, Op, RouteId
+from connector.parts import INTERNAL, Entry, Op, RouteId
 from connector.shapes import (
     AdminListing,
     AssigneeListing,
@@ -23,7 +23,6 @@ from shared.models.tags import Tag
 
 IDS = {"id": RouteId("Company ID", "The Intercom id of the company")}
 NO_COMPANY = "There is no company with this id"
-INTERNAL = {"x-ms-visibility": "internal"}  # what the designer calls for a dropdown or typed fields, not a flow step
 
 COMPANY_OPERATIONS: dict[str, Entry] = {
     "create_or_update_company": Entry(

@@ -75,6 +75,7 @@ def errors(*statuses: str, not_found: str = "") -> dict[str, dict[str, Any]]:
 
 
 CALLS_INTERCOM = ("400", "401", "403", "429", "502", "503")
+INTERNAL = {"x-ms-visibility": "internal"}  # what the designer calls for a dropdown or typed fields, not a flow step
 
 
 def operation(

@@ -1,12 +1,19 @@
 """The ticket actions as connector operations (interface §10): create, get, update, reply, search; list ticket types
-and ticket states. Display names are the contract's."""
+and ticket states. Display names are the contract's. Two internal operations feed Update ticket's designer, whose
+body does not name the ticket's type: the states of the ticket's type (`ticket_state_id`) and its attributes as
+typed fields (`ticket_attributes`), both by the ticket's id."""
 
 from __future__ import annotations
 
-from connector.parts import Entry, Op, RouteId
-from connector.shapes import TicketPage, TicketStateListing, TicketTypeListing
-from shared.actions.tickets.requests import CreateTicket, ListTicketStates, ReplyToTicket, UpdateTicket
-from shared.actions.tickets.search import SearchTickets
+from connector.parts import INTERNAL, Entry, Op, RouteId
+from connector.shapes import AttributesSchema, TicketPage, TicketStateListing, TicketTypeListing
+from shared.actions.tickets.requests import (
+    CreateTicket,
+    ListTicketStates,
+    ReplyToTicket,
+    SearchTickets,
+    UpdateTicket,
+)
 from shared.models.tickets import Ticket
 
 IDS = {"id": RouteId("Ticket ID", "The Intercom API id of the ticket (not the number the Inbox shows)")}
@@ -126,6 +133,37 @@ TICKET_OPERATIONS: dict[str, Entry] = {
             TicketStateListing,
             query=ListTicketStates,
             not_found="There is no such ticket type",
+        ),
+    ),
+    "list_states_of_ticket": Entry(
+        "tickets/{id}/ticket-states",
+        ("GET",),
+        Op(
+            "ListStatesOfTicket",
+            "List states of ticket",
+            "The ticket states a ticket can take: those of its type (the designer's dropdown of Update ticket's "
+            "Ticket State ID).",
+            "200",
+            "The states of the ticket's type",
+            TicketStateListing,
+            ids=IDS,
+            not_found="There is no such ticket",
+            extensions=INTERNAL,
+        ),
+    ),
+    "attributes_schema_of_ticket": Entry(
+        "tickets/{id}/attributes-schema",
+        ("GET",),
+        Op(
+            "GetAttributesSchemaOfTicket",
+            "Get attributes schema of ticket",
+            "The attributes of a ticket's type as typed fields (the designer's Ticket Attributes in Update ticket).",
+            "200",
+            "The schema",
+            AttributesSchema,
+            ids=IDS,
+            not_found="There is no such ticket",
+            extensions=INTERNAL,
         ),
     ),
 }

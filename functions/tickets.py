@@ -1,5 +1,6 @@
-"""The ticket actions (interface §10): create, get, update, reply, search; list ticket types and ticket states. Each
-handler parses, calls one function of shared/actions/tickets/, and answers. The services and request models are
+"""The ticket actions (interface §10): create, get, update, reply, search; list ticket types and ticket states; and
+for Update ticket's designer the states and the attributes schema of a ticket's type. Each handler parses, calls one
+function of shared/actions/, and answers. The services and request models are
 imported inside the handlers, as in functions/contacts.py (cold start)."""
 
 from __future__ import annotations
@@ -57,9 +58,10 @@ def reply_to_ticket(call: Call) -> func.HttpResponse:
 @bp.route(route="tickets/search", methods=["POST"])
 @action
 def search_tickets(call: Call) -> func.HttpResponse:
+    from shared.actions.tickets import requests as ticket_requests
     from shared.actions.tickets import search
 
-    body = call.body(search.SearchTickets)
+    body = call.body(ticket_requests.SearchTickets)
     return call.page(search.search_tickets(call.client, body, call.settings.cursor_key, call.deadline), body.per_page)
 
 
@@ -67,12 +69,12 @@ def search_tickets(call: Call) -> func.HttpResponse:
 @bp.route(route="tickets/search", methods=["GET"])
 @action
 def search_tickets_next(call: Call) -> func.HttpResponse:
-    from shared.actions.search_filters import SearchPage
+    from shared.actions.search import SearchNext
     from shared.actions.tickets import search
 
-    request = call.query(SearchPage)
+    request = call.query(SearchNext)
     return call.page(
-        search.next_tickets(call.client, request, call.settings.cursor_key, call.deadline), request.per_page
+        search.more_tickets(call.client, request, call.settings.cursor_key, call.deadline), request.per_page
     )
 
 
@@ -94,3 +96,22 @@ def list_ticket_states(call: Call) -> func.HttpResponse:
 
     query = call.query(ticket_requests.ListTicketStates)
     return call.values(tickets.list_ticket_states(call.client, query.ticket_type_id, call.deadline))
+
+
+@bp.function_name("list_states_of_ticket")
+@bp.route(route="tickets/{id}/ticket-states", methods=["GET"])
+@action
+def list_states_of_ticket(call: Call) -> func.HttpResponse:
+    from shared.actions.tickets import service as tickets
+
+    return call.values(tickets.list_states_of_ticket(call.client, call.id("id"), call.deadline))
+
+
+@bp.function_name("attributes_schema_of_ticket")
+@bp.route(route="tickets/{id}/attributes-schema", methods=["GET"])
+@action
+def attributes_schema_of_ticket(call: Call) -> func.HttpResponse:
+    from shared.actions import ticket_attributes
+
+    schema = ticket_attributes.ticket_attributes_schema_of_ticket(call.client, call.id("id"), call.deadline)
+    return json_response({"schema": schema})

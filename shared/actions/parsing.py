@@ -207,7 +207,7 @@ OptionalAdminId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdow
 AssigneeId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=ASSIGNEES))]
 CompanyId = Annotated[IntercomId, Field(json_schema_extra=designer(dropdown=COMPANIES))]
 OptionalCompanyId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=COMPANIES))]
-OptionalAssigneeId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=ADMINS))]
+OptionalAssigneeId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=ASSIGNEES))]
 OptionalTeamId = Annotated[OptionalId, Field(json_schema_extra=designer(dropdown=TEAMS))]
 TagName = Annotated[str, Field(min_length=1, max_length=255, json_schema_extra=designer(dropdown=TAG_NAMES))]
 

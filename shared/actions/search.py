@@ -1,7 +1,8 @@
 """Search filters (interface §10), one piece for every search action (contacts, conversations, tickets).
 
 A caller sends `filters` (a list of `{field, operator, value}`, at most 15), `match` (`all`, the default, or `any`),
-`per_page` and `cursor`. A `SearchScope` declares what one object's search knows: its fields, each of a `Kind`
+`per_page` and `cursor`; `IN` and `NIN` take a list, or one text of values separated by commas (what the designer's
+text input gives). A `SearchScope` declares what one object's search knows: its fields, each of a `Kind`
 that says which operators and values it takes, and the Intercom path that answers. `intercom_query` checks every
 filter against the scope and gives Intercom's search query, or one 400 naming each bad filter
 (`filters[2].operator`); `first_page` and `next_page` read a page and seal the query into the next page's cursor,
@@ -152,7 +153,8 @@ def search_fields_dropdown(scope: str) -> Dropdown:
 
 FILTER_FIELD = "The field to search on (a custom attribute as custom_attributes.NAME, where the object has them)"
 FILTER_VALUE = (
-    "What to compare with: text, a number, true or false, a time (ISO-8601 or Unix seconds), or a list for IN and NIN"
+    "What to compare with: text, a number, true or false, a time (ISO-8601 or Unix seconds); for IN and NIN a list, "
+    "or the values separated by commas"
 )
 
 
@@ -188,6 +190,11 @@ SearchCursor = Annotated[
 ]
 
 
+def _all_when_blank(value: Any) -> Any:
+    """An empty `match` (a flow's empty input) is the default, `all`."""
+    return "all" if blank_to_none(value) is None else value
+
+
 def filters_field() -> Any:
     return Field(
         default_factory=list,
@@ -201,7 +208,7 @@ class SearchBody(Body):
     """Base of a search action's body: the scope's body adds `filters` (a list of its filter model)."""
 
     filters: Sequence[Filter]
-    match: Literal["all", "any"] = Field(
+    match: Annotated[Literal["all", "any"], BeforeValidator(_all_when_blank)] = Field(
         "all", title="Match", description="all: every filter holds (the default); any: at least one holds"
     )
     per_page: PerPage = page_size("Items")
@@ -292,8 +299,12 @@ def _field(scope: SearchScope, name: str, custom: Mapping[str, Kind]) -> SearchF
 
 def _value(field: SearchField, operator: str, value: JsonValue) -> Any:
     if operator in LISTS:
+        if isinstance(value, str):  # the designer's text input: the values separated by commas
+            value = [item.strip() for item in value.split(",") if item.strip()]
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_LIST:
-            raise _Refused("value", f"{operator} takes a list of 1 to {MAX_LIST} values")
+            raise _Refused(
+                "value", f"{operator} takes a list of 1 to {MAX_LIST} values (or one text of them separated by commas)"
+            )
         return [_one(field, item) for item in value]
     if isinstance(value, list | dict):
         raise _Refused("value", f"{operator} takes one value (a list only with IN or NIN)")

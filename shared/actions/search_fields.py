@@ -12,12 +12,13 @@ from shared.actions.conversations.find import CONVERSATIONS
 from shared.actions.data_attributes import custom_attributes
 from shared.actions.parsing import blank_to_none
 from shared.actions.search import SearchScope
+from shared.actions.tickets.search import TICKETS
 from shared.intercom.client import IntercomClient
 from shared.intercom.deadline import Deadline
 from shared.models.designer import designer
 from shared.models.search import SearchFieldInfo
 
-SCOPES: dict[str, SearchScope] = {scope.name: scope for scope in (CONTACTS, CONVERSATIONS)}
+SCOPES: dict[str, SearchScope] = {scope.name: scope for scope in (CONTACTS, CONVERSATIONS, TICKETS)}
 
 
 def _known(name: str) -> str:

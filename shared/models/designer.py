@@ -55,12 +55,14 @@ class TypedFields:
     operation_id: str
     parameters: tuple[tuple[str, JsonValue], ...] = ()
     from_body: tuple[str, ...] = ()  # parameters the operation takes from the same body's fields of that name
+    from_route: tuple[str, ...] = ()  # parameters the operation takes from the route's parameters of that name
 
     def extension(self) -> dict[str, JsonValue]:
         """The `x-ms-dynamic-properties` object."""
         out: dict[str, JsonValue] = {"operationId": self.operation_id}
         given: dict[str, JsonValue] = {name: {"value": value} for name, value in self.parameters}
         given |= {name: {"parameterReference": f"body/{name}"} for name in self.from_body}
+        given |= {name: {"parameterReference": name} for name in self.from_route}
         if given:
             out["parameters"] = given
         out["itemValuePath"] = "schema"
@@ -68,13 +70,12 @@ class TypedFields:
 
 
 ASSIGNEES = Dropdown("ListAssignees", "id", "name")
-# The ticket actions' inputs (interface §10): the types, the states of the type the body names, the type's attributes.
+# The ticket actions' inputs (interface §10): the types; Create ticket's attributes by the type its body names;
+# Update ticket's state and attributes by the ticket of its route (`{id}`), whose type the body does not name.
 TICKET_TYPES = Dropdown("ListTicketTypes", "id", "name")
-TICKET_STATES = Dropdown("ListTicketStates", "id", "internal_label")
-TICKET_STATES_OF_TYPE = Dropdown(
-    "ListTicketStates", "id", "internal_label", (("ticket_type_id", {"parameter": "ticket_type_id"}),)
-)
 TICKET_ATTRIBUTES = TypedFields("GetTicketAttributesSchema", from_body=("ticket_type_id",))
+STATES_OF_TICKET = Dropdown("ListStatesOfTicket", "id", "internal_label", (("id", {"parameter": "id"}),))
+ATTRIBUTES_OF_TICKET = TypedFields("GetAttributesSchemaOfTicket", from_route=("id",))
 CONTACT_ATTRIBUTES = TypedFields("GetCustomAttributesSchema", (("model", "contact"),))
 COMPANY_ATTRIBUTES = TypedFields("GetCustomAttributesSchema", (("model", "company"),))
 

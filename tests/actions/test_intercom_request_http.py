@@ -71,6 +71,21 @@ def test_intercoms_refusals_come_back_as_they_came(http: httpx.Client, sim: Simu
     assert (unknown.status_code, unknown.json()["errors"][0]["code"]) == (404, "not_found")
 
 
+def test_a_conflict_is_passed_on_once_whatever_the_method(http: httpx.Client, sim: Simulator) -> None:
+    """A PUT is retried when safe (a timeout, a 5xx), never on Intercom's 409: it comes back once, as Intercom said it,
+    and changes nothing."""
+    taken, mine = email(), email()
+    holder = sim.add_contact("user", email=taken, index=False)
+    contact = sim.add_contact("user", email=mine, index=False)
+    sim.clear_requests()
+    conflict = send(http, method="PUT", path=f"/contacts/{contact['id']}", body={"email": taken})
+    assert conflict.status_code == 409, conflict.text
+    assert conflict.json()["errors"][0]["code"] == "conflict"
+    assert holder["id"] in conflict.json()["errors"][0]["message"], "Intercom's message as it came"
+    assert [(r.method, r.path) for r in sim.requests()] == [("PUT", f"/contacts/{contact['id']}")]
+    assert send(http, path=f"/contacts/{contact['id']}").json()["email"] == mine
+
+
 def test_a_delete_with_a_body(http: httpx.Client, sim: Simulator) -> None:
     user = sim.add_contact("user", email=email())
     conversation = sim.add_conversation(user["id"], index=False)

@@ -15,13 +15,17 @@ from shared.actions.conversations.requests import SearchConversations
 from shared.actions.parsing import parse
 from shared.actions.search import (
     MAX_FILTERS,
+    MAX_LIST,
     Kind,
+    SearchBody,
     SearchField,
     SearchScope,
     check_carried,
     choices,
     intercom_query,
 )
+from shared.actions.tickets.requests import SearchTickets
+from shared.actions.tickets.search import TICKETS
 from shared.errors import BadRequest
 
 JAN_2 = 1767312000  # 2026-01-02T00:00:00Z
@@ -37,9 +41,21 @@ def conversations_query(*filters: dict[str, Any], match: str = "all") -> dict[st
     return intercom_query(CONVERSATIONS, body.filters, body.match)
 
 
+def tickets_query(*filters: dict[str, Any], match: str = "all") -> dict[str, Any]:
+    body = parse(SearchTickets, {"filters": list(filters), "match": match})
+    return intercom_query(TICKETS, body.filters, body.match)
+
+
+BODIES: dict[str, type[SearchBody]] = {
+    "contacts": FindContacts,
+    "conversations": SearchConversations,
+    "tickets": SearchTickets,
+}
+
+
 def refused(scope: SearchScope, body: dict[str, Any], **custom: Kind) -> list[str]:
     """The fields a 400 names for `body` (parsed, then translated)."""
-    model = FindContacts if scope is CONTACTS else SearchConversations
+    model = BODIES[scope.name]
 
     def translate() -> None:
         parsed = parse(model, body)
@@ -111,7 +127,9 @@ def test_custom_attributes_take_their_data_types() -> None:
         (CONTACTS, {"field": "created_at", "operator": "!=", "value": JAN_2}, "operator"),
         (CONTACTS, {"field": "created_at", "operator": "=", "value": "yesterday"}, "value"),
         (CONTACTS, {"field": "created_at", "operator": "=", "value": "2026-01-02"}, "value"),
-        (CONTACTS, {"field": "email", "operator": "IN", "value": "a@b.io"}, "value"),
+        (CONTACTS, {"field": "email", "operator": "IN", "value": " , "}, "value"),
+        (CONTACTS, {"field": "email", "operator": "NIN", "value": ",".join(["a"] * (MAX_LIST + 1))}, "value"),
+        (CONTACTS, {"field": "email", "operator": "IN", "value": 5}, "value"),
         (CONTACTS, {"field": "email", "operator": "IN", "value": []}, "value"),
         (CONTACTS, {"field": "email", "operator": "=", "value": ["a@b.io"]}, "value"),
         (CONTACTS, {"field": "email", "operator": "=", "value": {"a": 1}}, "value"),
@@ -130,6 +148,15 @@ def test_custom_attributes_take_their_data_types() -> None:
         (CONVERSATIONS, {"field": "statistics.count_reopens", "operator": ">", "value": 1e300}, "value"),
         (CONVERSATIONS, {"field": "statistics.nope", "operator": ">", "value": 1}, "field"),
         (CONVERSATIONS, {"field": "email", "operator": "=", "value": "a@b.io"}, "field"),
+        (TICKETS, {"field": "priority", "operator": "=", "value": "high"}, "field"),
+        (TICKETS, {"field": "custom_attributes.x", "operator": "=", "value": "x"}, "field"),
+        (TICKETS, {"field": "open", "operator": "~", "value": "t"}, "operator"),
+        (TICKETS, {"field": "title", "operator": "<", "value": "t"}, "operator"),
+        (TICKETS, {"field": "category", "operator": "=", "value": "Bug"}, "value"),
+        (TICKETS, {"field": "state", "operator": "=", "value": "closed"}, "value"),
+        (TICKETS, {"field": "ticket_type_id", "operator": "=", "value": "a b"}, "value"),
+        (TICKETS, {"field": "title", "operator": "NIN", "value": " , "}, "value"),
+        (TICKETS, {"field": "created_at", "operator": ">", "value": "yesterday"}, "value"),
     ],
 )
 def test_a_bad_filter_is_a_400_naming_its_part(scope: SearchScope, item: dict[str, Any], named: str) -> None:
@@ -161,6 +188,26 @@ def test_every_bad_filter_is_named_at_once() -> None:
 )
 def test_a_bad_body_is_a_400_naming_the_field(body: dict[str, Any], named: str) -> None:
     assert refused(CONTACTS, body) == [named]
+
+
+def test_tickets_search_by_intercom_terms_and_in_takes_comma_separated_text() -> None:
+    category = {"field": "category", "operator": "IN", "value": ["Customer", "back-office", "TRACKER", "task"]}
+    assert tickets_query(category)["value"] == ["request", "task", "tracker", "task"], "Intercom's terms"
+    assert tickets_query({"field": "state", "operator": "=", "value": "In_Progress"})["value"] == "in_progress"
+    assert tickets_query({"field": "admin_assignee_id", "operator": "=", "value": 991267002})["value"] == "991267002"
+    assert tickets_query({"field": "created_at", "operator": ">", "value": "2026-01-02T00:00:00Z"})["value"] == JAN_2
+    text = {"field": "category", "operator": "NIN", "value": "Back-office, tracker"}
+    assert tickets_query(text)["value"] == ["task", "tracker"], "the designer's text input"
+    emails = {"field": "email", "operator": "IN", "value": " a@b.io ,c@d.io,, "}
+    assert contacts_query(emails)["value"] == ["a@b.io", "c@d.io"], "every scope takes it"
+    ids = {"field": "admin_assignee_id", "operator": "IN", "value": "0, 991267002"}
+    assert conversations_query(ids)["value"] == [0, 991267002]
+
+
+def test_an_empty_match_is_all() -> None:
+    two = [{"field": "open", "operator": "=", "value": True}] * 2
+    assert tickets_query(*two, match="")["operator"] == "AND"
+    assert parse(SearchTickets, {"match": None}).match == "all"
 
 
 def test_no_filter_finds_every_one() -> None:

@@ -200,6 +200,30 @@ def test_ticket_types_and_states(http: httpx.Client, sim: Simulator, types: dict
     refused(http.get("/api/ticket-states", params={"ticket_type_id": "a b"}), 400, "ticket_type_id")
 
 
+def test_the_designer_lists_of_a_ticket(http: httpx.Client, sim: Simulator, types: dict[str, Any]) -> None:
+    """Update ticket's designer (its body names no type): the states and the attributes of the ticket's type."""
+    user = sim.add_contact("user", email=email())
+    bug, task = new_bug(http, types, user["id"]), new_task(http, types, user["id"])
+    for ticket, type_name in ((bug, "Bug report"), (task, "Internal task")):
+        states = ok(http.get(f"/api/tickets/{ticket['id']}/ticket-states"))["value"]
+        of_type = ok(http.get("/api/ticket-states", params={"ticket_type_id": types[type_name]["id"]}))["value"]
+        assert states == of_type, type_name
+    assert "With engineering" in [
+        s["internal_label"] for s in ok(http.get(f"/api/tickets/{bug['id']}/ticket-states"))["value"]
+    ]
+    schema = ok(http.get(f"/api/tickets/{bug['id']}/attributes-schema"))["schema"]
+    by_type = ok(http.get(f"/api/ticket-types/{types['Bug report']['id']}/attributes-schema"))["schema"]
+    assert schema["properties"] == by_type["properties"]
+    assert list(schema["properties"]) == ["Platform", "Severity", "Reproducible"]
+    assert by_type["required"] == ["Platform"]
+    assert "required" not in schema, "an update requires no attribute"
+    task_schema = ok(http.get(f"/api/tickets/{task['id']}/attributes-schema"))["schema"]
+    assert task_schema["properties"]["Due at"]["type"] == "integer"
+    for route in ("ticket-states", "attributes-schema"):
+        refused(http.get(f"/api/tickets/999999/{route}"), 404, "id")
+        refused(http.get(f"/api/tickets/a%20b/{route}"), 400, "id")
+
+
 def test_search_tickets_with_filters_and_pages(http: httpx.Client, sim: Simulator, types: dict[str, Any]) -> None:
     user = sim.add_contact("user", email=email())
     before = int(time.time()) - 1
@@ -275,7 +299,7 @@ def test_search_refusals_name_the_filter(http: httpx.Client, sim: Simulator) -> 
         ([{"field": "ticket_type_id", "operator": "=", "value": "a b"}], "filters[0].value"),
         ([{"field": "title", "operator": "="}], "filters[0].value"),
         ([{"field": "title", "operator": "=", "value": "t", "extra": 1}], "filters[0].extra"),
-        (["title = t"], "filters[0].field"),
+        (["title = t"], "filters[0]"),
         ([good] * 16, "filters"),
         ("open", "filters"),
     ]

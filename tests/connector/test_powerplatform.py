@@ -102,7 +102,8 @@ def test_dropdowns_by_input_name(document: dict[str, Any]) -> None:
     for model in ("ReplyToConversation", "CloseConversation", "SnoozeConversation", "TagConversation", "AddNote"):
         assert found[f"{model}.admin_id"] == "ListAdmins", model
     assert found["AssignConversation.assignee_id"] == "ListAssignees", "admins and teams (interface §10)"
-    assert found["ContactFilter.field"] == found["ConversationFilter.field"] == "ListSearchFields"
+    assert found["ContactFilter.field"] == found["ConversationFilter.field"] == found["TicketFilter.field"]
+    assert found["TicketFilter.field"] == "ListSearchFields"
     assert found["AttachCompany.company_id"] == "ListCompanies"
     assert found["DetachContactFromCompany.company_id"] == "ListCompanies"
     for model in ("TagByName", "TagConversation", "AddTag"):
@@ -128,10 +129,61 @@ def test_custom_attributes_are_typed_fields_where_they_are_written(document: dic
         assert typed.pop(f"{body}.custom_attributes") == {**contact, "itemValuePath": "schema"}, body
     company = typed.pop("UpsertCompany.custom_attributes")
     assert company["parameters"] == {"model": {"value": "company"}}
-    assert typed == {}, "only the bodies that write custom attributes"
-    schema_op = operations(document)["GetCustomAttributesSchema"]
+    assert typed.pop("CreateTicket.ticket_attributes") == {
+        "operationId": "GetTicketAttributesSchema",
+        "parameters": {"ticket_type_id": {"parameterReference": "body/ticket_type_id"}},
+        "itemValuePath": "schema",
+    }, "the attributes of the type the body names"
+    assert typed.pop("UpdateTicket.ticket_attributes") == {
+        "operationId": "GetAttributesSchemaOfTicket",
+        "parameters": {"id": {"parameterReference": "id"}},
+        "itemValuePath": "schema",
+    }, "the attributes of the ticket's type, by the route's ticket id"
+    assert typed == {}, "only the bodies that write custom or ticket attributes"
+    ops = operations(document)
+    schema_op = ops["GetCustomAttributesSchema"]
     assert schema_op["x-ms-visibility"] == "internal"
     assert [p["name"] for p in schema_op["parameters"] if "name" in p] == ["model"]
+    for operation_id, parameter in (
+        ("GetTicketAttributesSchema", "ticket_type_id"),
+        ("GetAttributesSchemaOfTicket", "id"),
+    ):
+        op = ops[operation_id]
+        assert op["x-ms-visibility"] == "internal", operation_id
+        assert [(p["name"], p["in"]) for p in op["parameters"] if "name" in p] == [(parameter, "path")], operation_id
+    update = next(p for p in ops["UpdateTicket"]["parameters"] if p.get("name") == "id")
+    assert update["in"] == "path", "what GetAttributesSchemaOfTicket's parameterReference names"
+
+
+def test_the_ticket_actions_show_the_workspace(document: dict[str, Any]) -> None:
+    """Interface §10 "Designer": ticket types, the states of the ticket's type, assignees (admins and teams) and
+    search fields are dropdowns on the ticket actions."""
+    found = dropdowns(document)
+    assert found["CreateTicket.ticket_type_id"] == "ListTicketTypes"
+    assert found["ListTicketStates.ticket_type_id"] == "ListTicketTypes"
+    assert found["CreateTicket.admin_assignee_id"] == "ListAdmins"
+    assert found["CreateTicket.team_assignee_id"] == "ListTeams"
+    assert found["CreateTicket.company_id"] == "ListCompanies"
+    assert found["UpdateTicket.assignee_id"] == "ListAssignees", "admins and teams"
+    assert found["UpdateTicket.admin_id"] == found["ReplyToTicket.admin_id"] == "ListAdmins"
+    assert found["TicketFilter.field"] == "ListSearchFields"
+    definitions = document["definitions"]
+    field = definitions["TicketFilter"]["properties"]["field"]["x-ms-dynamic-values"]
+    assert field["parameters"] == {"object": "tickets"}
+    state = definitions["UpdateTicket"]["properties"]["ticket_state_id"]["x-ms-dynamic-values"]
+    assert state == {
+        "operationId": "ListStatesOfTicket",
+        "value-collection": "value",
+        "value-path": "id",
+        "value-title": "internal_label",
+        "parameters": {"id": {"parameter": "id"}},
+    }, "Update ticket's body has no type: the states of the type of the ticket its route names"
+    ops = operations(document)
+    states = ops["ListStatesOfTicket"]
+    assert states["x-ms-visibility"] == "internal"
+    assert [(p["name"], p["in"]) for p in states["parameters"] if "name" in p] == [("id", "path")]
+    assert states["responses"]["200"]["schema"] == ops["ListTicketStates"]["responses"]["200"]["schema"]
+    assert ops["ListTicketStates"].get("x-ms-visibility") != "internal", "List ticket states stays an action"
 
 
 def test_a_dropdown_names_the_value_and_the_title(document: dict[str, Any]) -> None:

@@ -733,7 +733,8 @@ TICKET_ACTIONS = (b"", b"/reply")
 @FUZZ
 @given(data=st.data())
 def test_ticket_and_message_routes(target: Target, data: st.DataObject) -> None:
-    """The ticket, message, team and untag routes of §10 with odd ids, bodies and methods."""
+    """The ticket, message, team and untag routes of §10 (and the designer's lists of a ticket and a ticket type) with
+    odd ids, bodies and methods."""
     ticket = data.draw(path_segments("6000001", "1"))
     other = data.draw(path_segments("1001", "2001"))
     method, path = data.draw(
@@ -743,6 +744,9 @@ def test_ticket_and_message_routes(target: Target, data: st.DataObject) -> None:
                 (b"GET", b"/api/tickets/" + ticket),
                 (b"PUT", b"/api/tickets/" + ticket),
                 (b"POST", b"/api/tickets/" + ticket + b"/reply"),
+                (b"GET", b"/api/tickets/" + ticket + b"/ticket-states"),
+                (b"GET", b"/api/tickets/" + ticket + b"/attributes-schema"),
+                (b"GET", b"/api/ticket-types/" + other + b"/attributes-schema"),
                 (b"GET", b"/api/ticket-types"),
                 (b"GET", b"/api/ticket-states?ticket_type_id=" + other),
                 (b"GET", b"/api/teams"),
@@ -968,6 +972,7 @@ def _around(log: str, marker: str) -> str:
 
 
 SEARCH_FIELDS = ["email", "name", "role", "created_at", "tag_id", "state", "open", "admin_assignee_id", "tag_ids"]
+SEARCH_FIELDS += ["title", "category", "ticket_type_id", "contact_ids"]
 SEARCH_OPERATORS = ["=", "!=", "IN", "NIN", "<", ">", "~", "!~", "^", "$", "==", "in", ""]
 
 
@@ -978,7 +983,9 @@ def search_bodies() -> st.SearchStrategy[Any]:
         optional={
             "field": st.one_of(st.sampled_from(SEARCH_FIELDS), st.just("custom_attributes.plan_tier"), texts),
             "operator": st.one_of(st.sampled_from(SEARCH_OPERATORS), texts),
-            "value": st.one_of(st.just("2026-01-02T00:00:00Z"), st.just(["open", "closed"]), json_values),
+            "value": st.one_of(
+                st.just("2026-01-02T00:00:00Z"), st.just(["open", "closed"]), st.just("Customer, task"), json_values
+            ),
         },
     )
     filters = st.one_of(st.lists(one, max_size=17), json_values)
@@ -992,15 +999,17 @@ def search_bodies() -> st.SearchStrategy[Any]:
 @FUZZ
 @given(data=st.data())
 def test_searches(target: Target, data: st.DataObject) -> None:
-    """POST /api/contacts/search and /api/conversations/search with any body; their nextLink GETs with any cursor;
-    List search fields and List data attributes with any query."""
+    """POST /api/contacts/search, /api/conversations/search and /api/tickets/search with any body; their nextLink GETs
+    with any cursor; List search fields and List data attributes with any query."""
     method, path = data.draw(
         st.sampled_from(
             [
                 (b"POST", b"/api/contacts/search"),
                 (b"POST", b"/api/conversations/search"),
+                (b"POST", b"/api/tickets/search"),
                 (b"GET", b"/api/contacts/search"),
                 (b"GET", b"/api/conversations/search"),
+                (b"GET", b"/api/tickets/search"),
                 (b"GET", b"/api/search-fields"),
                 (b"GET", b"/api/data-attributes"),
             ]

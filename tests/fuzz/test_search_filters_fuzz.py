@@ -20,6 +20,8 @@ from shared.actions.conversations.find import CONVERSATIONS
 from shared.actions.conversations.requests import SearchConversations
 from shared.actions.parsing import parse
 from shared.actions.search import EVERY, KIND_OPERATORS, LISTS, MAX_FILTERS, MAX_LIST, Kind, SearchScope, intercom_query
+from shared.actions.tickets.requests import SearchTickets
+from shared.actions.tickets.search import TICKETS
 from shared.errors import BadRequest
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60")) * 10
@@ -39,7 +41,7 @@ scalars = st.one_of(
 )
 values = st.one_of(scalars, st.lists(scalars, max_size=MAX_LIST + 2), st.dictionaries(st.text(max_size=4), scalars))
 names = st.one_of(
-    st.sampled_from([f.name for f in (*CONTACTS.fields, *CONVERSATIONS.fields)]),
+    st.sampled_from([f.name for f in (*CONTACTS.fields, *CONVERSATIONS.fields, *TICKETS.fields)]),
     st.sampled_from([f"custom_attributes.{name}" for name in (*CUSTOM, "nope", "")]),
     st.text(max_size=20),
     scalars,
@@ -47,7 +49,9 @@ names = st.one_of(
 operators = st.one_of(st.sampled_from(["=", "!=", "IN", "NIN", "<", ">", "~", "!~", "^", "$"]), scalars)
 KIND_VALUES: dict[Kind, st.SearchStrategy[Any]] = {
     Kind.TEXT: st.text(max_size=20),
-    Kind.CHOICE: st.sampled_from(["user", "lead", "Open", "closed", "snoozed", "priority", "not_priority"]),
+    Kind.CHOICE: st.sampled_from(
+        ["user", "lead", "Open", "closed", "snoozed", "priority", "not_priority", "Back-office", "task", "resolved"]
+    ),
     Kind.ID: st.one_of(st.from_regex(r"[A-Za-z0-9_-]{1,10}", fullmatch=True), st.integers(0, 10**6)),
     Kind.NUMBER_ID: st.one_of(st.integers(0, 10**9), st.from_regex(r"[0-9]{1,9}", fullmatch=True)),
     Kind.TAG: st.from_regex(r"[0-9]{1,6}", fullmatch=True),
@@ -61,7 +65,7 @@ KIND_VALUES: dict[Kind, st.SearchStrategy[Any]] = {
 @st.composite
 def fitting(draw: st.DrawFn) -> dict[str, Any]:
     """A filter meant to pass: a known field, an operator of its kind, a value of its kind (a list for IN / NIN)."""
-    scope = draw(st.sampled_from([CONTACTS, CONVERSATIONS]))
+    scope = draw(st.sampled_from([CONTACTS, CONVERSATIONS, TICKETS]))
     known = [(f.name, f.kind) for f in scope.fields]
     if scope.custom:
         known += [(f"custom_attributes.{name}", kind) for name, kind in CUSTOM.items()]
@@ -70,6 +74,8 @@ def fitting(draw: st.DrawFn) -> dict[str, Any]:
     value = draw(KIND_VALUES[kind])
     if operator in LISTS:
         value = draw(st.lists(KIND_VALUES[kind], min_size=1, max_size=3))
+        if draw(st.booleans()):  # the designer's text input: the values separated by commas
+            value = ", ".join(map(str, value))
     return {"field": name, "operator": operator, "value": value}
 
 
@@ -128,7 +134,7 @@ def _named(body: Any) -> set[str]:
     return named
 
 
-def _translate(scope: SearchScope, model: type[FindContacts | SearchConversations], body: Any) -> Any:
+def _translate(scope: SearchScope, model: type[FindContacts | SearchConversations | SearchTickets], body: Any) -> Any:
     try:
         parsed = parse(model, body) if isinstance(body, dict) else parse(model, {"filters": body})
         return intercom_query(scope, parsed.filters, parsed.match, CUSTOM if scope.custom else None)
@@ -136,7 +142,7 @@ def _translate(scope: SearchScope, model: type[FindContacts | SearchConversation
         return refused
 
 
-def _check(scope: SearchScope, model: type[FindContacts | SearchConversations], body: Any) -> None:
+def _check(scope: SearchScope, model: type[FindContacts | SearchConversations | SearchTickets], body: Any) -> None:
     outcome = _translate(scope, model, body)
     if isinstance(outcome, BadRequest):
         assert outcome.status == 400
@@ -163,3 +169,9 @@ def test_find_contacts_bodies(body: Any) -> None:
 @given(body=bodies)
 def test_search_conversations_bodies(body: Any) -> None:
     _check(CONVERSATIONS, SearchConversations, body)
+
+
+@FUZZ
+@given(body=bodies)
+def test_search_tickets_bodies(body: Any) -> None:
+    _check(TICKETS, SearchTickets, body)

@@ -35,8 +35,15 @@ from shared.actions.parsing import (
     check_flat_object,
     one_of,
 )
+from shared.actions.search import Filter, SearchBody, filter_field, filters_field
 from shared.errors import BadRequest
-from shared.models.designer import designer
+from shared.models.designer import (
+    ATTRIBUTES_OF_TICKET,
+    STATES_OF_TICKET,
+    TICKET_ATTRIBUTES,
+    TICKET_TYPES,
+    designer,
+)
 from shared.models.tickets import DEFAULT_ATTRIBUTES
 
 MAX_LIST_VALUES = 100
@@ -83,7 +90,7 @@ class CreateTicket(Body):
     ticket_type_id: IntercomId = Field(
         title="Ticket Type ID",
         description="Intercom id of the ticket type (List ticket types)",
-        json_schema_extra=designer("important"),
+        json_schema_extra=designer("important", dropdown=TICKET_TYPES),
     )
     contact_id: OptionalId = Field(
         None,
@@ -99,8 +106,8 @@ class CreateTicket(Body):
     ticket_attributes: TicketAttributes = Field(
         None,
         title="Ticket Attributes",
-        description="The ticket type's attributes by name",
-        json_schema_extra=designer("advanced"),
+        description="The ticket type's attributes by name (the designer shows the chosen type's)",
+        json_schema_extra=designer(typed=TICKET_ATTRIBUTES),
     )
     company_id: OptionalCompanyId = Field(
         None,
@@ -142,16 +149,16 @@ class UpdateTicket(Body):
     ticket_state_id: OptionalId = Field(
         None,
         title="Ticket State ID",
-        description="Intercom id of the new state (one of the type's states)",
-        json_schema_extra=designer("important"),
+        description="Intercom id of the new state (one of the states of the ticket's type)",
+        json_schema_extra=designer("important", dropdown=STATES_OF_TICKET),
     )
     title: Title = Field(None, title="Title", description="The new title")
     description: Description = Field(None, title="Description", description="The new description")
     ticket_attributes: TicketAttributes = Field(
         None,
         title="Ticket Attributes",
-        description="The attributes to change, by name",
-        json_schema_extra=designer("advanced"),
+        description="The attributes to change, by name (the designer shows the ticket's type's)",
+        json_schema_extra=designer("advanced", typed=ATTRIBUTES_OF_TICKET),
     )
     open: bool | None = Field(
         None, title="Is Open", description="false closes the ticket (and unsnoozes it); true reopens it"
@@ -178,7 +185,24 @@ class UpdateTicket(Body):
 class ListTicketStates(Query):
     """Query of List ticket states (GET /api/ticket-states)."""
 
-    ticket_type_id: OptionalId = Field(None, title="Ticket Type ID", description="Only the states of this ticket type")
+    ticket_type_id: OptionalId = Field(
+        None,
+        title="Ticket Type ID",
+        description="Only the states of this ticket type",
+        json_schema_extra=designer(dropdown=TICKET_TYPES),
+    )
+
+
+class TicketFilter(Filter):
+    """One condition of Search tickets."""
+
+    field: str = filter_field("tickets")
+
+
+class SearchTickets(SearchBody):
+    """Body of Search tickets (POST /api/tickets/search)."""
+
+    filters: list[TicketFilter] = filters_field()
 
 
 class ReplyToTicket(ReplyToConversation):

@@ -1,5 +1,5 @@
-"""The ticket actions (interface §10): create, get, update, reply; list ticket types and ticket states. Search is in
-shared/actions/tickets/search.py.
+"""The ticket actions (interface §10): create, get, update, reply; list ticket types and ticket states (and, for the
+designer, the states of a ticket's type). Search is in shared/actions/tickets/search.py.
 
 Each function takes the connection's IntercomClient, a validated request (shared/actions/tickets/requests.py) and
 the caller's Deadline, and returns the connector's shapes (shared/models/tickets.py). Intercom's refusals become
@@ -189,6 +189,20 @@ def list_ticket_states(client: IntercomClient, ticket_type_id: str | None, deadl
             except IntercomNotFound:
                 raise not_found("ticket type", ticket_type_id, "ticket_type_id") from None
     return [ticket_state_list_item(s) for s in states if s.get("id") is not None]
+
+
+def ticket_type_of(client: IntercomClient, ticket_id: str, deadline: Deadline) -> str:
+    """The id of the ticket's type (one `GET /tickets/{id}`); a 404 naming `id` when there is no such ticket."""
+    type_id = get_ticket(client, ticket_id, deadline).ticket_type.id
+    if type_id is None:
+        raise UpstreamFailed("Intercom answered a ticket without its ticket type")
+    return type_id
+
+
+def list_states_of_ticket(client: IntercomClient, ticket_id: str, deadline: Deadline) -> list[TicketState]:
+    """The states a ticket can take: those of its type (the designer's dropdown of Update ticket's
+    `ticket_state_id`, where the body has no type)."""
+    return list_ticket_states(client, ticket_type_of(client, ticket_id, deadline), deadline)
 
 
 def _attributes(attributes: dict[str, Any] | None, title: str | None, description: str | None) -> dict[str, Any]:
