@@ -172,7 +172,7 @@ def test_a_batch_runs_concurrently(
 ) -> None:
     tag = "batch-" + uuid.uuid4().hex
     for index in range(4):
-        send(azurite, queue_name, {"tag": f"{tag}-{index}", "sleep": 0.8})
+        send(azurite, queue_name, {"tag": f"{tag}-{index}", "sleep": 3.0})
     found = deliveries.wait(tag, done(4))
     starts = sorted(line["t"] for line in found if line["event"] == "started")
     ends = sorted(line["t"] for line in found if line["event"] == "done")

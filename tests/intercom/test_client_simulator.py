@@ -40,7 +40,7 @@ def test_simulator_429_past_the_deadline_is_rate_limited(sim: Simulator, storage
 
     def spend() -> None:
         for _ in range(20):
-            client.get("/contacts", params={"per_page": 1}, deadline=Deadline.after(0.3))
+            client.get("/contacts", params={"per_page": 1}, deadline=Deadline.after(2.0))
 
     with pytest.raises(IntercomRateLimited) as info:
         spend()

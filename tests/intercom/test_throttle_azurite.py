@@ -110,7 +110,7 @@ def test_racing_limiters_share_one_budget_exactly(storage_conn: str, unique_name
 
 
 def test_fast_path_spends_leased_grants_without_storage(storage_conn: str, unique_name: str) -> None:
-    a = TableLimiter(storage_conn, unique_name, 10, 30.0, prefetch=4, lease_seconds=2.0)
+    a = TableLimiter(storage_conn, unique_name, 10, 30.0, prefetch=4, lease_seconds=10.0)
     for _ in range(5):
         a.acquire(Deadline.after(1))
     assert a.stats.writes == 1  # one conditional write granted 1 and leased 4
