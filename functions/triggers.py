@@ -27,13 +27,15 @@ def _poll_timer(source: Source) -> Callable[[func.TimerRequest], None]:
     def run(timer: func.TimerRequest) -> None:
         # Imported where they run: a cold start does not compile the poller (bench/cold_start.py).
         from shared.consumers.delivery import deliver_polled
-        from shared.operations.recorder import record_polls
+        from shared.operations.recorder import count_webhook_only, record_polls
         from shared.triggers.timers import poll_all
 
         deadline = poll_deadline(started=time.monotonic())
         settings = get_settings()
         outcomes = poll_all(settings, source, deadline)
         record_polls(settings, outcomes)  # each outcome kept and logged with its cause (interface §11)
+        if source is SOURCES[0]:  # once a cycle: the events notifications logged for triggers no poll reads
+            count_webhook_only(settings)
         deliver_polled(settings, outcomes, deadline)
 
     run.__name__ = run.__qualname__ = source.timer

@@ -24,7 +24,7 @@ th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical
 th{background:#f0f0f0;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .state{display:inline-block;padding:0 .5rem;border-radius:.75rem;font-weight:600}
 .ok{background:#e3f4e6;color:#17602a}.behind{background:#fff1d6;color:#7a4b00}
-.failing,.unhealthy{background:#fde2e1;color:#9b1c1c}.waiting{background:#eceff3;color:#445}
+.failing,.unhealthy{background:#fde2e1;color:#9b1c1c}.waiting,.webhook_only{background:#eceff3;color:#445}
 .healthy{background:#e3f4e6;color:#17602a}.degraded{background:#fde2e1;color:#9b1c1c}
 .banner{padding:.5rem .75rem;margin:.75rem 0;border-radius:.25rem}
 svg.chart rect.bar{fill:#3b6fb6}svg.chart rect.axis{fill:#bbb}small{color:#666}
@@ -107,15 +107,13 @@ def _connection(view: Mapping[str, Any], generated: str) -> str:
 
 def _row(view: Mapping[str, Any], generated: str) -> str:
     trigger, state = _text(view.get("trigger")), _text(view.get("state"))
-    cause = "" if state in ("ok", "waiting") else _text(view.get("message"))
-    if state == "waiting":
-        cause = "no poll recorded yet"
+    cause = "" if state == "ok" else _text(view.get("message"))
     last = view.get("last_poll")
     last_poll = "never" if not last else f"{_ago(last, generated)}<br><small>{_text(last)}</small>"
     return (
         f'<tr class="trigger" data-trigger="{trigger}" data-state="{state}">'
         f"<td>{trigger}</td>"
-        f'<td><span class="state {state}">{state}</span></td>'
+        f'<td><span class="state {state}">{state.replace("_", " ")}</span></td>'
         f'<td class="cause">{cause}</td>'
         f'<td class="last-poll">{last_poll}</td>'
         f'<td class="num watermark-age">{_duration(view.get("watermark_age_seconds"))}</td>'

@@ -20,11 +20,12 @@ from dataclasses import replace
 
 from shared.errors import ConnectorError
 from shared.operations.causes import OK, STORAGE_UNAVAILABLE, cause_of, detail_of, log_level
-from shared.operations.records import PollRecord, after_poll
+from shared.operations.records import PollRecord, after_count, after_poll
 from shared.operations.store import RecordStore, remember, remembered
 from shared.settings import Settings
 from shared.triggers.eventlog import EventLog
 from shared.triggers.poll import PollOutcome
+from shared.triggers.registry import TRIGGERS
 
 log = logging.getLogger("shared.operations.polls")
 
@@ -44,6 +45,27 @@ def record_polls(settings: Settings, outcomes: Iterable[PollOutcome]) -> None:
     storage = settings.storage_connection_string.get_secret_value()
     for outcome in outcomes:
         record_poll(storage, outcome)
+
+
+def count_webhook_only(settings: Settings, *, now: float | None = None) -> None:
+    """Count the events that notifications appended to the logs of the triggers no poll reads (contact-deleted,
+    intercom-notification), so that their events per hour show like every trigger's. Never raises."""
+    storage = settings.storage_connection_string.get_secret_value()
+    moment = time.time() if now is None else now
+    for connection in settings.connections:
+        store = RecordStore(storage, connection)
+        for trigger in (t.name for t in TRIGGERS.values() if t.source is None):
+            try:
+                checkpoint = EventLog(storage, connection, trigger).checkpoint()
+                # No log yet: counting starts from an empty one, so its first events count too.
+                head = (0, 0) if checkpoint is None else (checkpoint.seq, checkpoint.watermark)
+                stored = store.get(trigger)
+                if stored is not None and stored.seq == head[0]:
+                    continue
+                counted = after_count(stored or PollRecord(connection, trigger), now=moment, head=head)
+                store.put(replace(counted, etag=None if stored is None else stored.etag))
+            except Exception as exc:  # counting must never stop the poll timer; the next run counts again
+                log.warning("count %s connection=%s failed: %s", trigger, connection, type(exc).__name__)
 
 
 def record_poll(storage: str, outcome: PollOutcome, *, now: float | None = None) -> PollRecord:

@@ -80,10 +80,7 @@ def after_poll(
     only when there is no earlier head to compare with."""
     failed = cause != OK
     seq, watermark = (previous.seq, previous.watermark) if head is None else head
-    new_events = 0
-    if head is not None:
-        # A head behind the last one seen: the log was re-created, and everything in it is new.
-        new_events = logged if previous.seq is None else head[0] - previous.seq if head[0] >= previous.seq else head[0]
+    new_events = 0 if head is None else _appended(previous, head, logged)
     minutes, hours = _counted(previous, now, new_events)
     return replace(
         previous,
@@ -99,6 +96,21 @@ def after_poll(
         hours=hours,
         last_events=new_events,
     )
+
+
+def after_count(previous: PollRecord, *, now: float, head: tuple[int, int]) -> PollRecord:
+    """The record of a trigger no poll reads (webhook only) once its log's head (seq, watermark) was read at `now`:
+    the events appended since the last count go into the buckets; nothing about polls changes."""
+    minutes, hours = _counted(previous, now, _appended(previous, head, head[0]))
+    return replace(previous, seq=head[0], minutes=minutes, hours=hours)
+
+
+def _appended(previous: PollRecord, head: tuple[int, int], logged: int) -> int:
+    """Events appended since the head last seen (`logged` when none was); a head behind it means the log was
+    re-created, and everything in it is new."""
+    if previous.seq is None:
+        return logged
+    return head[0] - previous.seq if head[0] >= previous.seq else head[0]
 
 
 def _counted(previous: PollRecord, now: float, events: int) -> tuple[dict[int, int], dict[int, int]]:

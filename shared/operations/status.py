@@ -22,7 +22,7 @@ from shared.operations.causes import EXPLAINED
 from shared.operations.health import poll_period, records
 from shared.operations.records import PollRecord
 from shared.operations.store import remembered
-from shared.operations.verdicts import FAILING, OK, WAITING, Verdict, explanation, timestamp, verdict
+from shared.operations.verdicts import FAILING, OK, WAITING, WEBHOOK_ONLY, Verdict, explanation, timestamp, verdict
 from shared.settings import Settings
 from shared.triggers.registry import TRIGGERS
 
@@ -101,6 +101,8 @@ def _trigger_view(
     connection: str, trigger: str, record: PollRecord | None, backlog: Backlog | None, now: float, period: int
 ) -> dict[str, Any]:
     found = verdict(record, now=now, period=period)
+    if trigger in TRIGGERS and TRIGGERS[trigger].source is None:
+        found = Verdict(WEBHOOK_ONLY)  # no poll can see its events: it never waits for one, nor fails for lack of it
     known = record or PollRecord(connection, trigger)
     age = known.watermark_age(now)
     return {
@@ -125,6 +127,8 @@ def _trigger_view(
 def _message(record: PollRecord, found: Verdict) -> str:
     if found.state == WAITING:
         return "no poll recorded yet"
+    if found.state == WEBHOOK_ONLY:
+        return "no poll can see these events: Intercom's webhooks alone feed it"
     if found.state == OK:
         return EXPLAINED["ok"]
     return explanation(record, found)

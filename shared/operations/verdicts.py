@@ -7,7 +7,8 @@
 - behind: its last polls failed for a cause that passes by itself (`throttled`, `intercom_unavailable`,
   `storage_unavailable`, `unexpected`) and it is not stale yet: events arrive late, none is lost.
 - ok: its last poll completed.
-- waiting: no poll recorded yet (a new trigger, or one that only webhooks feed): never failing for lack of polls.
+- waiting: no poll recorded yet (a new trigger): never failing for lack of polls.
+- webhook_only: a trigger no poll can see (contact-deleted, intercom-notification): fed by Intercom's webhooks alone.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from shared.errors import TriggerUnhealthy
 from shared.operations.causes import EXPLAINED, NEEDS_ACTION, NOT_POLLED
 from shared.operations.records import PollRecord
 
-OK, BEHIND, FAILING, WAITING = "ok", "behind", "failing", "waiting"
+OK, BEHIND, FAILING, WAITING, WEBHOOK_ONLY = "ok", "behind", "failing", "waiting", "webhook_only"
 STALE_PERIODS = 3
 STALE_GRACE_SECONDS = 10.0
 

@@ -17,7 +17,7 @@ from shared.intercom.errors import IntercomServerError, IntercomUnauthorized
 from shared.intercom.throttle import TableLimiter, budget_use
 from shared.notifications import tally
 from shared.operations.health import health, trigger_problem
-from shared.operations.recorder import record_poll
+from shared.operations.recorder import count_webhook_only, record_poll
 from shared.operations.status import status_report
 from shared.operations.store import forget_all
 from shared.operations.verdicts import stale_after
@@ -177,3 +177,23 @@ def test_backlog_age_is_the_oldest_undelivered_event(storage_conn: str, unique_n
     backlog = found["lead-created"]
     assert (backlog.subscribers, backlog.pending) == (2, 2)
     assert backlog.oldest_pending_age == pytest.approx(100, abs=30)
+
+
+def test_webhook_only_triggers_count_what_notifications_logged(storage_conn: str, unique_name: str) -> None:
+    settings = one_connection(storage_conn, unique_name)
+    webhook_only = [t.name for t in TRIGGERS.values() if t.source is None]
+    assert webhook_only, "the registry declares webhook-only triggers"
+    trigger = webhook_only[0]
+    now = time.time()
+    count_webhook_only(settings, now=now - 60)  # before anything was logged: counts nothing
+    append_events(storage_conn, unique_name, trigger, [1, 2])
+    count_webhook_only(settings, now=now - 30)
+    append_events(storage_conn, unique_name, trigger, [3])
+    count_webhook_only(settings, now=now)
+    count_webhook_only(settings, now=now)  # nothing new: counted once
+    body = status_report(settings, now=now).body
+    view = by_trigger(body)[trigger]
+    assert (view["state"], view["last_poll"]) == ("webhook_only", None)
+    assert "webhooks alone" in view["message"]
+    assert view["events_last_24_hours"] == 3
+    assert body["status"] == "healthy"  # never failing for lack of polls
