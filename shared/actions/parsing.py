@@ -330,3 +330,13 @@ def parse_id(value: str | None, field: str) -> str:
         return check_id((value or "").strip())
     except ValueError as exc:
         raise BadRequest.field(field, str(exc)) from None
+
+
+ACTING_ADMIN = "Intercom id of the admin who acts (default: the admin who owns the connection's token)"
+
+
+def acting_admin_field(description: str = ACTING_ADMIN) -> Any:
+    """The `admin_id` of an action that acts as an admin: optional (the token's admin acts by default), under
+    "advanced" in the designer, a dropdown of the admins (its type, OptionalAdminId)."""
+    return Field(None, title="Admin ID", description=description, json_schema_extra=designer("advanced"))
+

@@ -25,6 +25,7 @@ from shared.actions.parsing import (
     PageQuery,
     PerPage,
     TagName,
+    acting_admin_field,
     check_flat_object,
     page_size,
 )
@@ -149,12 +150,7 @@ class AddNote(Body):
         description="Text of the note (HTML allowed)",
         json_schema_extra=designer("important"),
     )
-    admin_id: OptionalAdminId = Field(
-        None,
-        title="Admin ID",
-        description="The admin who writes the note; default: the token's owner",
-        json_schema_extra=designer("advanced"),
-    )
+    admin_id: OptionalAdminId = acting_admin_field("The admin who writes the note; default: the token's owner")
 
 
 class AttachCompany(Body):

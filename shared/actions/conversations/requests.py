@@ -8,11 +8,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
 from shared.actions.parsing import (
+    ACTING_ADMIN,
     AssigneeId,
     Body,
     IntercomId,
@@ -22,6 +23,7 @@ from shared.actions.parsing import (
     Query,
     TagName,
     Timestamp,
+    acting_admin_field,
     blank_to_none,
 )
 from shared.actions.search import Filter, SearchBody, filter_field, filters_field
@@ -30,14 +32,6 @@ from shared.models.designer import designer
 
 MessageBody = Annotated[str, Field(min_length=1, max_length=20_000)]
 OptionalMessage = Annotated[Annotated[str, Field(max_length=20_000)] | None, BeforeValidator(blank_to_none)]
-_ADMIN = "Intercom id of the admin who acts (default: the admin who owns the connection's token)"
-
-
-def _acting_admin() -> Any:
-    """The `admin_id` of an action on a conversation: optional, under "advanced", a dropdown of the admins."""
-    return Field(None, title="Admin ID", description=_ADMIN, json_schema_extra=designer("advanced"))
-
-
 class StartConversation(Body):
     """Body of Send message as a contact (POST /api/conversations)."""
 
@@ -65,7 +59,7 @@ class ReplyToConversation(Body):
             "comment", title="Reply Type", description="comment (the contact sees it) or note (only teammates see it)"
         )
     )
-    admin_id: OptionalAdminId = Field(None, title="Admin ID", description=_ADMIN)
+    admin_id: OptionalAdminId = Field(None, title="Admin ID", description=ACTING_ADMIN)
     contact_id: OptionalId = Field(
         None,
         title="Reply As Contact ID",
@@ -89,13 +83,13 @@ class CloseConversation(Body):
     """Body of Close conversation (POST /api/conversations/{id}/close)."""
 
     body: OptionalMessage = Field(None, title="Closing Message", description="A closing message the contact sees")
-    admin_id: OptionalAdminId = _acting_admin()
+    admin_id: OptionalAdminId = acting_admin_field()
 
 
 class OpenConversation(Body):
     """Body of Open conversation (POST /api/conversations/{id}/open)."""
 
-    admin_id: OptionalAdminId = _acting_admin()
+    admin_id: OptionalAdminId = acting_admin_field()
 
 
 class SnoozeConversation(Body):
@@ -104,7 +98,7 @@ class SnoozeConversation(Body):
     snoozed_until: Timestamp = Field(
         title="Snooze Until", description="When it reopens: ISO-8601 with a UTC offset, or Unix seconds"
     )
-    admin_id: OptionalAdminId = _acting_admin()
+    admin_id: OptionalAdminId = acting_admin_field()
 
 
 class AssignConversation(Body):
@@ -113,7 +107,7 @@ class AssignConversation(Body):
     assignee_id: AssigneeId = Field(
         title="Assignee ID", description="Intercom id of the admin or team to assign it to; 0 unassigns"
     )
-    admin_id: OptionalAdminId = _acting_admin()
+    admin_id: OptionalAdminId = acting_admin_field()
     body: OptionalMessage = Field(None, title="Message", description="A message the contact sees")
 
 
@@ -123,7 +117,7 @@ class TagConversation(Body):
     name: TagName = Field(
         title="Tag Name", description="The tag's name; the tag is created when the workspace has none by that name"
     )
-    admin_id: OptionalAdminId = _acting_admin()
+    admin_id: OptionalAdminId = acting_admin_field()
 
 
 class ConversationFilter(Filter):
@@ -141,4 +135,4 @@ class SearchConversations(SearchBody):
 class UntagConversation(Query):
     """Query of Remove tag from conversation (DELETE /api/conversations/{id}/tags/{tag_id})."""
 
-    admin_id: OptionalAdminId = _acting_admin()
+    admin_id: OptionalAdminId = acting_admin_field()

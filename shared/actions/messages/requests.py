@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from shared.actions.conversations.requests import MessageBody
-from shared.actions.parsing import Body, IntercomId, OptionalAdminId, blank_to_none
+from shared.actions.parsing import Body, IntercomId, OptionalAdminId, acting_admin_field, blank_to_none
 from shared.errors import BadRequest
 from shared.models.designer import designer
 
@@ -46,11 +46,8 @@ class SendMessage(Body):
         description="The email's style: plain or personal",
         json_schema_extra=designer("advanced"),
     )
-    admin_id: OptionalAdminId = Field(
-        None,
-        title="Admin ID",
-        description="Intercom id of the admin who sends it (default: the admin who owns the connection's token)",
-        json_schema_extra=designer("advanced"),
+    admin_id: OptionalAdminId = acting_admin_field(
+        "Intercom id of the admin who sends it (default: the admin who owns the connection's token)"
     )
 
     def check(self) -> None:

@@ -31,6 +31,7 @@ from shared.actions.parsing import (
     OptionalTeamId,
     OptionalTimestamp,
     Query,
+    acting_admin_field,
     blank_to_none,
     check_flat_object,
     one_of,
@@ -47,7 +48,6 @@ from shared.models.designer import (
 from shared.models.tickets import DEFAULT_ATTRIBUTES
 
 MAX_LIST_VALUES = 100
-_ADMIN = "Intercom id of the admin who acts (default: the admin who owns the connection's token)"
 
 Title = Annotated[Annotated[str, Field(max_length=1_000)] | None, BeforeValidator(blank_to_none)]
 Description = Annotated[Annotated[str, Field(max_length=20_000)] | None, BeforeValidator(blank_to_none)]
@@ -172,9 +172,7 @@ class UpdateTicket(Body):
     assignee_id: OptionalAssigneeId = Field(
         None, title="Assignee ID", description="Intercom id of the admin or team to assign it to; 0 unassigns"
     )
-    admin_id: OptionalAdminId = Field(
-        None, title="Admin ID", description=_ADMIN, json_schema_extra=designer("advanced")
-    )
+    admin_id: OptionalAdminId = acting_admin_field()
 
     def check(self) -> None:
         """A 400 naming `body` when nothing would change."""
